@@ -1,0 +1,62 @@
+"""G2P through espeak-ng, script splitting, and the versioned symbol table."""
+
+import pytest
+
+from tts_diffusion.text import SymbolTable, Tokenizer, text_to_ids
+from tts_diffusion.text.g2p import phonemize, split_by_script
+
+
+def test_split_by_script_keeps_punctuation_with_the_run_before():
+    assert split_by_script("뉴스 Apple의 iPhone.") == [("ko", "뉴스 "), ("en", "Apple"), ("ko", "의 "), ("en", "iPhone.")]
+    assert split_by_script("“Hi” 안녕") == [("en", "“Hi” "), ("ko", "안녕")]
+
+
+def test_korean_g2p_applies_espeak_phonology():
+    [(lang, phones)] = phonemize("안녕하세요")
+    assert lang == "ko"
+    assert phones.startswith("ˈɐnnjʌŋ")  # ㄴ doubled across the syllable boundary
+
+
+def test_english_g2p():
+    [(lang, phones)] = phonemize("hello world", default="en")
+    assert lang == "en" and phones == "həlˈoʊ wˈɜːld"
+
+
+def test_encode_mixed_text_marks_languages_and_blanks():
+    tokenizer = Tokenizer(add_blank=True)
+    encoded = tokenizer.encode("오늘 Apple 주가")
+    table = tokenizer.table
+    assert len(encoded.ids) == 2 * len(encoded.phonemes) + 1
+    assert encoded.ids[0::2] == [table.pad_id] * (len(encoded.phonemes) + 1)
+    assert [table.symbols[i] for i in encoded.ids[1::2]] == list(encoded.phonemes)
+    ko, en = table.language_id("ko"), table.language_id("en")
+    assert set(encoded.langs) == {ko, en} and len(encoded.langs) == len(encoded.ids)
+    # the English run sits between two Korean runs
+    runs = [l for i, l in enumerate(encoded.langs) if i == 0 or encoded.langs[i - 1] != l]
+    assert runs == [ko, en, ko]
+
+
+def test_symbol_table_roundtrips_through_checkpoint_state():
+    tokenizer = Tokenizer(add_blank=False)
+    restored = Tokenizer.from_state(tokenizer.state())
+    assert restored.table.symbols == tokenizer.table.symbols and restored.add_blank is False
+    text = "서울의 기온은 영하 3도입니다."
+    assert restored.encode(text).ids == tokenizer.encode(text).ids
+
+
+def test_an_old_table_keeps_its_ids():
+    old = SymbolTable(symbols=["_", " ", "."] + list("ɐnjʌŋhseoˈˌ"), version=0)
+    ids = Tokenizer(old, add_blank=False).encode("안녕하세요.").ids
+    assert max(ids) < len(old)
+    assert "".join(old.symbols[i] for i in ids) == "ˈɐnnjʌŋhˌɐsejˌo."
+
+
+def test_duplicate_symbols_rejected():
+    with pytest.raises(ValueError, match="duplicate"):
+        SymbolTable(symbols=["_", "a", "a"])
+
+
+def test_text_to_ids_rejects_empty_text():
+    with pytest.raises(ValueError):
+        text_to_ids("  ")
+    assert len(text_to_ids("하나")) > 3

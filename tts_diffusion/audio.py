@@ -1,0 +1,104 @@
+"""Audio I/O and the log-mel spectrogram of the HiFi-GAN convention.
+
+The mel follows what public HiFi-GAN weights expect: a magnitude STFT of the signal padded by
+``(n_fft - hop) / 2`` on each side (reflect) with ``center=False``, librosa's Slaney mel filters,
+and ``log(max(x, 1e-5))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .files import atomic_path
+
+
+@dataclass(frozen=True)
+class MelConfig:
+    sample_rate: int = 22050
+    n_fft: int = 1024
+    hop_length: int = 256
+    win_length: int = 1024
+    n_mels: int = 80
+    fmin: float = 0.0
+    fmax: float = 8000.0
+
+    def mismatches(self, other: "MelConfig") -> list[str]:
+        """Fields on which two configs disagree, as ``name: ours vs theirs`` strings."""
+        return [
+            f"{name}: {getattr(self, name)} vs {getattr(other, name)}"
+            for name in self.__dataclass_fields__
+            if getattr(self, name) != getattr(other, name)
+        ]
+
+
+class AudioError(ValueError):
+    """An audio file that cannot be read or written."""
+
+
+def load_wav(path: str | Path, sample_rate: int) -> np.ndarray:
+    """Read any soundfile-supported file as mono float32 at ``sample_rate``, peak at most 1."""
+    import librosa
+    import soundfile as sf
+
+    try:
+        audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as err:
+        raise AudioError(f"cannot read audio file {path}: {err}") from None
+    audio = audio.mean(axis=1)
+    if rate != sample_rate:
+        audio = librosa.resample(audio, orig_sr=rate, target_sr=sample_rate)
+    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    if peak > 1.0:
+        audio = audio / peak
+    return audio.astype(np.float32)
+
+
+def save_wav(path: str | Path, audio: np.ndarray | torch.Tensor, sample_rate: int) -> None:
+    """Write 16-bit PCM WAV atomically; samples are clipped to [-1, 1]."""
+    import soundfile as sf
+
+    if isinstance(audio, torch.Tensor):
+        audio = audio.detach().cpu().float().numpy()
+    audio = np.clip(np.asarray(audio, dtype=np.float32).reshape(-1), -1.0, 1.0)
+    try:
+        with atomic_path(path) as tmp:
+            sf.write(str(tmp), audio, sample_rate, subtype="PCM_16", format="WAV")
+    except OSError as err:
+        raise AudioError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def mel_filters(config: MelConfig) -> np.ndarray:
+    """Slaney-normalized mel filter bank of shape (n_mels, n_fft // 2 + 1)."""
+    import librosa
+
+    return librosa.filters.mel(
+        sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax
+    )
+
+
+class MelSpectrogram(torch.nn.Module):
+    """Waveform (batch, samples) -> log-mel (batch, n_mels, frames), frames = samples // hop."""
+
+    def __init__(self, config: MelConfig = MelConfig()):
+        super().__init__()
+        self.config = config
+        self.register_buffer("mel_basis", torch.from_numpy(mel_filters(config)).float(), persistent=False)
+        self.register_buffer("window", torch.hann_window(config.win_length), persistent=False)
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        c = self.config
+        squeeze = audio.dim() == 1
+        audio = audio.unsqueeze(0) if squeeze else audio
+        pad = (c.n_fft - c.hop_length) // 2
+        audio = torch.nn.functional.pad(audio.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
+        spec = torch.stft(
+            audio, c.n_fft, hop_length=c.hop_length, win_length=c.win_length, window=self.window,
+            center=False, return_complex=True,
+        )
+        magnitude = torch.sqrt(spec.real**2 + spec.imag**2 + 1e-9)
+        mel = torch.log(torch.clamp(self.mel_basis @ magnitude, min=1e-5))
+        return mel.squeeze(0) if squeeze else mel

@@ -1,0 +1,120 @@
+"""Text front end: ``normalize`` (written -> spoken form), G2P, and the tokenizer to symbol ids.
+
+>>> normalize("오후 3시 20분")
+'오후 세 시 이십 분'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+from .english import normalize_english
+from .korean import normalize_korean
+from .symbols import SymbolTable
+
+__all__ = ["normalize", "detect_language", "Tokenizer", "Encoded", "text_to_ids", "SymbolTable"]
+
+LANGS = ("auto", "ko", "en")
+# What is left after normalization that a reader would voice or pause on.
+_PAUSES = {";": ",", ":": ",", "—": ",", "–": ",", "…": ".", "。": ".", "、": ",", "!": "!", "?": "?"}
+_VOICEABLE = re.compile(r"[가-힣A-Za-z',.!? -]")
+_SPACE_LIKE = re.compile(r"[\s_/\\|()\[\]{}<>\"“”‘’«»「」『』*]+|-(?![A-Za-z])|(?<![A-Za-z])-")
+
+
+def detect_language(text: str) -> str:
+    """'ko' if the text has any Hangul, else 'en'."""
+    return "ko" if re.search(r"[가-힣ㄱ-ㅣ]", text) else "en"
+
+
+def _clean(text: str) -> str:
+    """Keep what can be voiced: Hangul, Latin letters, apostrophes and pause marks."""
+    text = text.replace("’", "'")
+    text = "".join(_PAUSES.get(ch, ch) for ch in text)
+    text = _SPACE_LIKE.sub(" ", text)
+    dropped = sorted({ch for ch in text if not _VOICEABLE.match(ch)})
+    if dropped:
+        warnings.warn(f"dropped characters that cannot be voiced: {''.join(dropped)!r}", stacklevel=3)
+        text = "".join(ch for ch in text if _VOICEABLE.match(ch))
+    text = re.sub(r"\s+([,.!?])", r"\1", text)
+    text = re.sub(r"([,.!?])(?=[^\s,.!?])", r"\1 ", text)
+    text = re.sub(r"^[\s,.!?']+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def normalize(text: str, lang: str = "auto") -> str:
+    """Written text -> spoken form, with no digits or symbols left that a reader would voice.
+
+    Raises ValueError for empty text or text with nothing voiceable; drops (with one warning)
+    characters that cannot be voiced.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text is empty")
+    text = unicodedata.normalize("NFKC", text)
+    lang = detect_language(text) if lang == "auto" else lang
+    text = normalize_korean(text) if lang == "ko" else normalize_english(text)
+    text = _clean(text)
+    if not re.search(r"[가-힣A-Za-z]", text):
+        raise ValueError("text has nothing that can be voiced")
+    return text
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A tokenized text: symbol ids, the language id of each, and the phoneme string."""
+
+    ids: list[int]
+    langs: list[int]
+    phonemes: str
+
+
+class Tokenizer:
+    """Text -> symbol ids through normalization and G2P. With ``add_blank`` a blank (the pad
+    symbol) stands between every two symbols and at both ends, as in Grad-TTS and VITS."""
+
+    def __init__(self, table: SymbolTable | None = None, add_blank: bool = True):
+        self.table = table or SymbolTable()
+        self.add_blank = add_blank
+
+    def phonemes(self, text: str, lang: str = "auto") -> list[tuple[str, str]]:
+        from .g2p import phonemize
+
+        spoken = normalize(text, lang)
+        return phonemize(spoken, default=detect_language(spoken) if lang == "auto" else lang)
+
+    def encode(self, text: str, lang: str = "auto") -> Encoded:
+        ids, langs, unknown, phones = [], [], set(), []
+        for language, chunk in self.phonemes(text, lang):
+            lang_id = self.table.language_id(language)
+            for symbol in chunk:
+                index = self.table.id(symbol)
+                if index is None:
+                    unknown.add(symbol)
+                    continue
+                ids.append(index)
+                langs.append(lang_id)
+                phones.append(symbol)
+        if unknown:
+            warnings.warn(f"phonemes missing from the symbol table were dropped: {''.join(sorted(unknown))!r}")
+        if not ids:
+            raise ValueError("text has nothing that can be voiced")
+        if self.add_blank:
+            ids = [x for i in ids for x in (self.table.pad_id, i)] + [self.table.pad_id]
+            langs = [langs[0]] + [x for l in langs for x in (l, l)]
+        return Encoded(ids, langs, "".join(phones))
+
+    def state(self) -> dict:
+        return {"table": self.table.state(), "add_blank": self.add_blank}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Tokenizer":
+        return cls(SymbolTable.from_state(state["table"]), bool(state["add_blank"]))
+
+
+def text_to_ids(text: str, lang: str = "auto") -> list[int]:
+    """Symbol ids of ``text`` with the default tokenizer."""
+    return Tokenizer().encode(text, lang).ids
