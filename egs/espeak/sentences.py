@@ -1,0 +1,165 @@
+"""Sentences for the espeak-ng corpus: prose from public-domain Korean law texts shipped in the
+konlpy wheel, and news-style sentences made from templates written for this project.
+
+Every sentence is returned in its written form (with digits, units and symbols); the corpus
+builder normalizes it, so the numbers the voice learns are read the way our front end reads them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+KONLPY_TEXTS = ["konlpy/data/corpus/kolaw/constitution.txt"] + [
+    f"konlpy/data/corpus/kobill/{n}.txt" for n in range(1809890, 1809900)
+]
+
+
+def konlpy_wheel(cache: Path) -> Path:
+    """The konlpy wheel from PyPI (only its text files are used), downloaded once into ``cache``."""
+    found = sorted(cache.glob("konlpy-*.whl"))
+    if not found:
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "konlpy==0.6.0", "-d", str(cache)],
+                       check=True)
+        found = sorted(cache.glob("konlpy-*.whl"))
+    return found[-1]
+
+
+def split_sentences(text: str, max_chars: int = 70, min_chars: int = 8) -> list[str]:
+    """Split prose into sentences, and long sentences at commas, into pieces of readable length."""
+    text = re.sub(r"[①-⑳]", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    out = []
+    for sentence in re.split(r"(?<=[.?!])\s+|(?<=다\.)", text):
+        sentence = sentence.strip(" -")
+        if not re.search(r"[가-힣]", sentence):
+            continue
+        pieces = [sentence] if len(sentence) <= max_chars else re.split(r"(?<=,)\s+", sentence)
+        buffer = ""
+        for piece in pieces:
+            if buffer and len(buffer) + len(piece) > max_chars:
+                out.append(buffer)
+                buffer = ""
+            buffer = f"{buffer} {piece}".strip()
+        if buffer:
+            out.append(buffer)
+    return [s.rstrip(",") for s in out if min_chars <= len(s) <= max_chars * 2 and _is_prose(s)]
+
+
+def _is_prose(sentence: str) -> bool:
+    """Mostly Hangul, no form-field debris (tables, dashes, placeholders) from the bill texts."""
+    letters = [ch for ch in sentence if not ch.isspace()]
+    hangul = sum("가" <= ch <= "힣" for ch in letters)
+    return hangul >= 0.75 * len(letters) and not re.search(r" - |\(생 ?략\)|[｢｣:]|제 호", sentence)
+
+
+def konlpy_sentences(cache: Path) -> list[str]:
+    with zipfile.ZipFile(konlpy_wheel(cache)) as wheel:
+        texts = [wheel.read(name).decode("utf-8") for name in KONLPY_TEXTS]
+    return [s for text in texts for s in split_sentences(text)]
+
+
+def read_lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+_SLOTS = {
+    "city": ["서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "수원", "춘천", "강릉", "청주", "전주", "목포",
+             "여수", "포항", "창원", "제주", "안동", "원주"],
+    "org": ["KBS", "MBC", "SBS", "KTX", "IMF", "OECD", "UN", "WHO", "LG", "SK", "KT", "IT", "AI", "GDP", "NASA"],
+    "item": ["사과", "배추", "달걀", "우유", "쌀", "라면", "휘발유", "경유", "커피", "소고기", "고등어", "무"],
+    "people": ["관광객", "학생", "직장인", "선수", "시민", "의료진", "소방관", "어린이", "노인", "자원봉사자"],
+    "counter": ["개", "명", "마리", "권", "잔", "병", "장", "그루", "송이", "곳", "가지", "채"],
+}
+
+TEMPLATES_KO = [
+    "{year}년 {month}월 {day}일 {city}에서 열린 행사에는 {n3}명이 참석했습니다.",
+    "오늘 {city}의 아침 기온은 영하 {dec1}도, 낮 최고 기온은 {n2}도로 예상됩니다.",
+    "{city}의 낮 기온이 {n2}°C까지 오르겠습니다.",
+    "오전 {h12}시 {min}분 현재 {city} 지역에 시간당 {n2}mm의 비가 내리고 있습니다.",
+    "오후 {h12}시부터 {city}에는 초속 {n2}m의 강한 바람이 불겠습니다.",
+    "코스피는 어제보다 {dec2}% 오른 {n4},{n3b}.{d2}에 장을 마쳤습니다.",
+    "원 달러 환율은 {n4}.{d1}원으로 마감했습니다.",
+    "{item} 한 개 가격이 {price}원으로 지난달보다 {pct}% 올랐습니다.",
+    "{org}는 올해 경제 성장률을 {dec1}%로 전망했습니다.",
+    "{org} 관계자는 {month}월 {day}일 오후 {h12}시에 발표하겠다고 밝혔습니다.",
+    "이번 사고로 {people} {nsmall}명이 다치고 {nsmall2}명이 병원으로 옮겨졌습니다.",
+    "{city}까지 남은 거리는 약 {n3}km입니다.",
+    "고속도로에서는 시속 {n3}km/h 이하로 달려야 합니다.",
+    "{people} {nsmall}명 가운데 {nsmall2}명이 찬성했습니다.",
+    "{item} {nsmall}개를 샀습니다.",
+    "이 {counter_word}에는 모두 {nsmall}{counter}가 있습니다.",
+    "문의 전화는 {phone}로 하시면 됩니다.",
+    "올해 예산은 {n3}조 {n4}억 원으로 확정됐습니다.",
+    "지난해 수출액은 {n3}억 달러를 기록했습니다.",
+    "행사는 {hh}:{mm}에 시작해 {hh2}:{mm}에 끝납니다.",
+    "{year}년 {city}의 인구는 {big}명으로 집계됐습니다.",
+    "{nsmall}번째 회의가 {month}월 {day}일에 열립니다.",
+    "아이는 올해 {age}살이 되었습니다.",
+    "회의는 {hours}시간 동안 이어졌습니다.",
+    "경기는 {n2}대 {nsmall}로 끝났습니다.",
+    "{city} 시청에서 {city2} 시청까지 {hours}시간 {min}분이 걸렸습니다.",
+    "무게가 {dec1}kg인 소포가 {day}일 만에 도착했습니다.",
+    "이번 달 전기 요금은 {price}원이 나왔습니다.",
+    "금리는 {dec2}%p 인하됐습니다.",
+    "{org} 뉴스, {city}에서 전해 드렸습니다.",
+    "제{nsmall}차 회의에서 {n2}개 안건이 처리됐습니다.",
+    "{year}.{month}.{day}. 기준으로 가입자는 {big}명입니다.",
+    "해발 {n4}m 높이의 산에 {people} {n2}명이 올랐습니다.",
+    "물 {n3}mL와 설탕 {n2}g을 넣어 주세요.",
+    "출생아 수는 {n4}명으로 {pct}% 줄었습니다.",
+    "약 {n2}만 명의 {people}이 {city}을 찾았습니다.",
+    "배터리 용량은 {n3}GB, 가격은 ${n3}입니다.",
+    "지진의 규모는 {dec1}로 측정됐습니다.",
+    "{month}월 평균 기온은 {dec1}도로 평년보다 {dec1b}도 높았습니다.",
+    "열차는 {h12}시 {min}분에 {city}역을 출발합니다.",
+]
+
+COUNTER_WORDS = {"개": "상자", "명": "교실", "마리": "농장", "권": "책장", "잔": "쟁반", "병": "냉장고", "장": "봉투",
+                 "그루": "공원", "송이": "꽃병", "곳": "지역", "가지": "메뉴", "채": "마을"}
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    counter = rng.choice(_SLOTS["counter"])
+    values = {
+        "year": rng.randint(1950, 2030), "month": rng.randint(1, 12), "day": rng.randint(1, 28),
+        "h12": rng.randint(1, 12), "min": rng.randint(1, 59), "hh": rng.randint(6, 23), "hh2": rng.randint(6, 23),
+        "mm": f"{rng.choice([0, 10, 15, 20, 30, 40, 45, 50]):02d}", "n2": rng.randint(10, 99),
+        "n3": rng.randint(100, 999), "n3b": f"{rng.randint(0, 999):03d}", "n4": rng.randint(1000, 9999),
+        "d1": rng.randint(0, 9), "d2": f"{rng.randint(0, 99):02d}", "dec1": f"{rng.randint(0, 40)}.{rng.randint(1, 9)}",
+        "dec1b": f"{rng.randint(0, 5)}.{rng.randint(1, 9)}", "dec2": f"{rng.randint(0, 3)}.{rng.randint(1, 99):02d}",
+        "pct": rng.randint(1, 60), "price": f"{rng.randint(1, 99) * 1000 + rng.choice([0, 500]):,}",
+        "nsmall": rng.randint(1, 30), "nsmall2": rng.randint(1, 9), "age": rng.randint(1, 99),
+        "hours": rng.randint(1, 12), "big": f"{rng.randint(10_000, 9_999_999):,}",
+        "phone": f"0{rng.choice([2, 10, 31, 51, 64])}-{rng.randint(100, 9999)}-{rng.randint(0, 9999):04d}",
+        "counter": counter, "counter_word": COUNTER_WORDS[counter],
+        **{k: rng.choice(v) for k, v in _SLOTS.items() if k != "counter"}, "city2": rng.choice(_SLOTS["city"]),
+    }
+    return template.format(**values)
+
+
+def templated_sentences(templates: list[str], n: int, seed: int) -> list[str]:
+    """``n`` distinct sentences from the templates, the same for the same seed."""
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    attempts = 0
+    while len(out) < n and attempts < 50 * n:
+        out[_fill(rng.choice(templates), rng)] = None
+        attempts += 1
+    return list(out)
+
+
+def korean_sentences(cache: Path, n_templated: int = 2000, seed: int = 0) -> list[str]:
+    written = read_lines(HERE / "text" / "ko_written.txt")
+    return list(dict.fromkeys(written + konlpy_sentences(cache) + templated_sentences(TEMPLATES_KO, n_templated, seed)))
+
+
+def english_sentences() -> list[str]:
+    return list(dict.fromkeys(read_lines(HERE / "text" / "en_written.txt")))

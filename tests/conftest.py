@@ -1,0 +1,54 @@
+"""Shared fixtures: a tiny LJSpeech-layout corpus made on the fly."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SENTENCES = [
+    ("LJ001-0001", "Printing, in the only sense with which we are at present concerned.", "en"),
+    ("LJ001-0002", "In being comparatively modern, it was 1 of the arts.", "en"),
+    ("LJ001-0003", "The news at 9:30 pm.", "en"),
+    ("LJ001-0004", "Good evening, and welcome.", "en"),
+    ("LJ001-0005", "It costs $12 today.", "en"),
+    ("LJ001-0006", "Here are the top stories.", "en"),
+]
+
+
+def make_wav(path: Path, seconds: float, rate: int = 22050, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    audio = 0.3 * np.sin(2 * np.pi * (150 + 50 * seed) * t) + 0.02 * rng.standard_normal(t.size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, audio.astype(np.float32), rate)
+
+
+@pytest.fixture
+def ljspeech_dir(tmp_path) -> Path:
+    root = tmp_path / "LJSpeech-1.1"
+    lines = []
+    for k, (uid, text, _) in enumerate(SENTENCES):
+        make_wav(root / "wavs" / f"{uid}.wav", 0.5 + 0.25 * k, seed=k)
+        lines.append(f"{uid}|{text}|{text.upper()}\n")
+    (root / "metadata.csv").write_text("".join(lines), encoding="utf-8")
+    return root
+
+
+def load_script(relative: str):
+    """Import a script from egs/ or bench/ as a module."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem + "_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
