@@ -1,0 +1,9 @@
+"""Corpora, filelists and the training dataset."""
+
+from .corpus import CorpusError, Utterance, read_filelist, read_kss, read_ljspeech, split_train_val, write_filelist
+from .dataset import BucketBatchSampler, TextMelDataset, collate, cut_segments, random_segment_starts
+
+__all__ = [
+    "CorpusError", "Utterance", "read_filelist", "read_kss", "read_ljspeech", "split_train_val", "write_filelist",
+    "BucketBatchSampler", "TextMelDataset", "collate", "cut_segments", "random_segment_starts",
+]

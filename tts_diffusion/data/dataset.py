@@ -1,0 +1,144 @@
+"""Text-mel pairs for training: a dataset with an on-disk mel cache, length buckets, padding,
+and the random segments Grad-TTS trains its decoder on (``out_size``)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..audio import AudioError, MelConfig, MelSpectrogram, load_wav
+from ..files import atomic_path
+from ..text import Tokenizer
+from .corpus import Utterance
+
+log = logging.getLogger(__name__)
+
+
+class TextMelDataset(torch.utils.data.Dataset):
+    """Item i: symbol ids, their language ids, and the log-mel (n_mels, frames) of utterance i.
+
+    Mels are cached as ``.npy`` under ``cache_dir``, keyed by the audio file, its size and mtime,
+    and the mel config, so a changed file or config never reads a stale mel.
+    """
+
+    def __init__(self, items: list[Utterance], tokenizer: Tokenizer, mel_config: MelConfig,
+                 cache_dir: str | Path | None = None):
+        self.items = items
+        self.tokenizer = tokenizer
+        self.mel_config = mel_config
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._mel = MelSpectrogram(mel_config)
+        self._tokens: dict[int, tuple[list[int], list[int]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def _cache_path(self, item: Utterance) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        stat = item.wav_path.stat()
+        key = f"{item.wav_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(asdict(self.mel_config).items())}"
+        return self.cache_dir / f"{item.id}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.npy"
+
+    def mel(self, item: Utterance) -> torch.Tensor:
+        if not item.wav_path.is_file():
+            raise AudioError(f"missing audio file {item.wav_path}")
+        cache = self._cache_path(item)
+        if cache is not None and cache.is_file():
+            return torch.from_numpy(np.load(cache))
+        audio = torch.from_numpy(load_wav(item.wav_path, self.mel_config.sample_rate))
+        with torch.no_grad():
+            mel = self._mel(audio)
+        if cache is not None:
+            with atomic_path(cache) as tmp:
+                with open(tmp, "wb") as f:
+                    np.save(f, mel.numpy())
+        return mel
+
+    def tokens(self, index: int) -> tuple[list[int], list[int]]:
+        if index not in self._tokens:
+            item = self.items[index]
+            encoded = self.tokenizer.encode(item.text, item.lang)
+            self._tokens[index] = (encoded.ids, encoded.langs)
+        return self._tokens[index]
+
+    def __getitem__(self, index: int) -> dict:
+        ids, langs = self.tokens(index)
+        return {"ids": torch.tensor(ids), "langs": torch.tensor(langs), "mel": self.mel(self.items[index]),
+                "index": index}
+
+
+def collate(batch: list[dict]) -> dict:
+    """Pad to the longest item: ids/langs (B, T) with 0, mels (B, n_mels, F) with log(1e-5)."""
+    token_lengths = torch.tensor([len(b["ids"]) for b in batch])
+    mel_lengths = torch.tensor([b["mel"].shape[-1] for b in batch])
+    n_mels = batch[0]["mel"].shape[0]
+    ids = torch.zeros(len(batch), int(token_lengths.max()), dtype=torch.long)
+    langs = torch.zeros_like(ids)
+    mels = torch.full((len(batch), n_mels, int(mel_lengths.max())), float(np.log(1e-5)))
+    for i, b in enumerate(batch):
+        ids[i, : len(b["ids"])] = b["ids"]
+        langs[i, : len(b["langs"])] = b["langs"]
+        mels[i, :, : b["mel"].shape[-1]] = b["mel"]
+    return {"ids": ids, "langs": langs, "token_lengths": token_lengths, "mels": mels, "mel_lengths": mel_lengths,
+            "index": torch.tensor([b["index"] for b in batch])}
+
+
+class BucketBatchSampler(torch.utils.data.Sampler):
+    """Batches of similar length: shuffle, sort within windows of ``batch_size * window`` items by
+    length, cut into batches, shuffle the batches. Deterministic given (seed, epoch); with
+    ``num_replicas > 1`` each rank takes every ``num_replicas``-th batch (DDP)."""
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int = 0, window: int = 20,
+                 shuffle: bool = True, num_replicas: int = 1, rank: int = 0, drop_last: bool = False):
+        self.lengths, self.batch_size, self.seed, self.window = list(lengths), batch_size, seed, window
+        self.shuffle, self.num_replicas, self.rank, self.drop_last = shuffle, num_replicas, rank, drop_last
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def _batches(self) -> list[list[int]]:
+        rng = random.Random(self.seed * 100003 + self.epoch)
+        order = list(range(len(self.lengths)))
+        if self.shuffle:
+            rng.shuffle(order)
+        span = self.batch_size * self.window
+        batches = []
+        for start in range(0, len(order), span):
+            window = sorted(order[start:start + span], key=lambda i: self.lengths[i])
+            batches += [window[i:i + self.batch_size] for i in range(0, len(window), self.batch_size)]
+        if self.drop_last:
+            batches = [b for b in batches if len(b) == self.batch_size]
+        if self.shuffle:
+            rng.shuffle(batches)
+        usable = len(batches) - len(batches) % self.num_replicas if self.num_replicas > 1 else len(batches)
+        return batches[self.rank:usable:self.num_replicas]
+
+    def __iter__(self):
+        return iter(self._batches())
+
+    def __len__(self) -> int:
+        return len(self._batches())
+
+
+def random_segment_starts(lengths: torch.Tensor, out_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Start frames of random windows of ``out_size`` frames, uniform over
+    [0, max(0, length - out_size)] for each item, as Grad-TTS cuts its decoder's training segments."""
+    room = (lengths - out_size).clamp(min=0)
+    return (torch.rand(lengths.shape, generator=generator) * (room + 1).float()).floor().long().clamp(max=room)
+
+
+def cut_segments(x: torch.Tensor, starts: torch.Tensor, out_size: int) -> torch.Tensor:
+    """Windows x[b, :, starts[b] : starts[b] + out_size], zero-padded where an item is shorter."""
+    out = x.new_zeros(x.shape[0], x.shape[1], out_size)
+    for b, start in enumerate(starts.tolist()):
+        piece = x[b, :, start:start + out_size]
+        out[b, :, : piece.shape[-1]] = piece
+    return out

@@ -1,0 +1,134 @@
+"""Forward SDEs dX = f(X, t) dt + g(t) dW on t in [0, 1], with a prior mean ``mu``.
+
+Following Grad-TTS, the VP and sub-VP SDEs are shifted so that they end near N(mu, I), where mu is
+the text encoder's frame-aligned output; with mu = 0 they are the SDEs of Song et al. (2021).
+Tensors are (batch, ...) and t has shape (batch,).
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+
+import torch
+
+
+def _per_item(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Reshape t (batch,) to broadcast against x (batch, ...)."""
+    return t.reshape(-1, *([1] * (x.dim() - 1)))
+
+
+class SDE(abc.ABC):
+    """A forward SDE with a Gaussian transition kernel p_0t(x_t | x_0) = N(mean, std^2 I)."""
+
+    T: float = 1.0
+
+    @abc.abstractmethod
+    def drift(self, x: torch.Tensor, t: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
+        """f(x, t)."""
+
+    @abc.abstractmethod
+    def diffusion(self, t: torch.Tensor) -> torch.Tensor:
+        """g(t), shape (batch,)."""
+
+    @abc.abstractmethod
+    def marginal(self, x0: torch.Tensor, t: torch.Tensor, mu: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and std of X_t given X_0 = x0; std broadcasts against x0."""
+
+    @abc.abstractmethod
+    def prior_std(self) -> float:
+        """Standard deviation of the prior N(mu, prior_std^2 I) at t = T."""
+
+    def prior_sample(self, mu: torch.Tensor, temperature: float = 1.0,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+        """x_T = mu + (prior_std / temperature) z, z ~ N(0, I). As in Grad-TTS, a temperature
+        above 1 narrows the prior."""
+        z = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        return mu + self.prior_std() / temperature * z
+
+    def prior_logp(self, x: torch.Tensor, mu: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """log N(x; mu, prior_std^2 I) summed over each item's (unmasked) dimensions, in nats."""
+        s = self.prior_std()
+        elementwise = -0.5 * ((x - mu) / s) ** 2 - math.log(s) - 0.5 * math.log(2 * math.pi)
+        if mask is not None:
+            elementwise = elementwise * mask
+        return elementwise.flatten(1).sum(1)
+
+    def perturb(self, x0: torch.Tensor, t: torch.Tensor, mu: torch.Tensor,
+                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Sample x_t ~ p_0t(. | x0): returns (x_t, z, std) with x_t = mean + std z."""
+        mean, std = self.marginal(x0, t, mu)
+        z = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
+        return mean + std * z, z, std
+
+
+class VPSDE(SDE):
+    """dX = 1/2 beta(t) (mu - X) dt + sqrt(beta(t)) dW, beta(t) = beta_min + (beta_max - beta_min) t.
+
+    X_t | X_0 ~ N(X_0 e^{-B(t)/2} + mu (1 - e^{-B(t)/2}), (1 - e^{-B(t)}) I), B(t) = int_0^t beta.
+    """
+
+    def __init__(self, beta_min: float = 0.05, beta_max: float = 20.0):
+        self.beta_min, self.beta_max = beta_min, beta_max
+
+    def beta(self, t: torch.Tensor) -> torch.Tensor:
+        return self.beta_min + (self.beta_max - self.beta_min) * t
+
+    def integral_beta(self, t: torch.Tensor) -> torch.Tensor:
+        """B(t) = beta_min t + (beta_max - beta_min) t^2 / 2."""
+        return self.beta_min * t + 0.5 * (self.beta_max - self.beta_min) * t**2
+
+    def drift(self, x, t, mu):
+        return 0.5 * _per_item(self.beta(t), x) * (mu - x)
+
+    def diffusion(self, t):
+        return self.beta(t).sqrt()
+
+    def marginal(self, x0, t, mu):
+        decay = torch.exp(-0.5 * _per_item(self.integral_beta(t), x0))
+        return x0 * decay + mu * (1 - decay), torch.sqrt(1 - decay**2)
+
+    def prior_std(self):
+        return 1.0
+
+
+class SubVPSDE(VPSDE):
+    """dX = 1/2 beta(t) (mu - X) dt + sqrt(beta(t) (1 - e^{-2 B(t)})) dW.
+
+    Same mean as the VP SDE; std (1 - e^{-B(t)}), never above the VP SDE's.
+    """
+
+    def diffusion(self, t):
+        return torch.sqrt(self.beta(t) * (1 - torch.exp(-2 * self.integral_beta(t))))
+
+    def marginal(self, x0, t, mu):
+        mean, _ = super().marginal(x0, t, mu)
+        return mean, 1 - torch.exp(-_per_item(self.integral_beta(t), x0))
+
+
+class VESDE(SDE):
+    """dX = sqrt(d sigma^2(t) / dt) dW, sigma(t) = sigma_min (sigma_max / sigma_min)^t.
+
+    X_t | X_0 ~ N(X_0, (sigma(t)^2 - sigma_min^2) I). The drift is zero, so mu only enters through
+    the prior N(mu, sigma_max^2 I), which stands for N(x_0, sigma_max^2 I) when sigma_max is far
+    larger than the distance between the data and mu.
+    """
+
+    def __init__(self, sigma_min: float = 0.01, sigma_max: float = 50.0):
+        self.sigma_min, self.sigma_max = sigma_min, sigma_max
+
+    def sigma(self, t: torch.Tensor) -> torch.Tensor:
+        return self.sigma_min * (self.sigma_max / self.sigma_min) ** t
+
+    def drift(self, x, t, mu):
+        return torch.zeros_like(x)
+
+    def diffusion(self, t):
+        return self.sigma(t) * math.sqrt(2 * math.log(self.sigma_max / self.sigma_min))
+
+    def marginal(self, x0, t, mu):
+        std = torch.sqrt(self.sigma(t) ** 2 - self.sigma_min**2)
+        return x0, _per_item(std, x0)
+
+    def prior_std(self):
+        return self.sigma_max
