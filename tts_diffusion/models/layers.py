@@ -1,0 +1,56 @@
+"""Small building blocks shared by the encoder and the score networks."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def sequence_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.Tensor:
+    """(batch,) lengths -> (batch, max_length) bool mask, True inside each sequence."""
+    max_length = int(lengths.max()) if max_length is None else max_length
+    return torch.arange(max_length, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def timestep_embedding(t: torch.Tensor, dim: int, scale: float = 1000.0) -> torch.Tensor:
+    """Sinusoidal embedding of t in [0, 1]: [sin(s t w_k), cos(s t w_k)], w_k = 10000^{-k/(dim/2-1)}."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device, dtype=torch.float32) / (half - 1))
+    angles = scale * t.float()[:, None] * freqs[None, :]
+    return torch.cat([angles.sin(), angles.cos()], dim=-1)
+
+
+class TimeMLP(nn.Module):
+    """t -> sinusoidal embedding -> Linear, Mish, Linear."""
+
+    def __init__(self, dim: int, out_dim: int):
+        super().__init__()
+        self.dim = dim
+        self.net = nn.Sequential(nn.Linear(dim, out_dim * 4), nn.Mish(), nn.Linear(out_dim * 4, out_dim))
+
+    def forward(self, t: torch.Tensor) -> torch.Tensor:
+        return self.net(timestep_embedding(t, self.dim))
+
+
+class ChannelLayerNorm(nn.Module):
+    """LayerNorm over the channel axis of a (batch, channels, time) tensor."""
+
+    def __init__(self, channels: int, eps: float = 1e-5):
+        super().__init__()
+        self.norm = nn.LayerNorm(channels, eps=eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x.transpose(1, 2)).transpose(1, 2)
+
+
+def rotary(x: torch.Tensor, base: float = 10000.0) -> torch.Tensor:
+    """Rotary position embedding (RoFormer) on (batch, heads, time, dim): rotate each pair of
+    features (x_{2k}, x_{2k+1}) at position p by the angle p * base^{-2k/dim}."""
+    _, _, length, dim = x.shape
+    freqs = base ** (-torch.arange(0, dim, 2, device=x.device, dtype=torch.float32) / dim)
+    angles = torch.arange(length, device=x.device, dtype=torch.float32)[:, None] * freqs[None, :]
+    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+    even, odd = x[..., 0::2], x[..., 1::2]
+    return torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1).flatten(-2)

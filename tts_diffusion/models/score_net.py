@@ -1,0 +1,121 @@
+"""Score networks: a U-Net over the noisy mel x_t, conditioned on the prior mean mu, the time t
+and an optional speaker embedding. It predicts the noise eps of x_t = mean_t + sigma_t eps, and
+the score is -eps / sigma_t (see :mod:`tts_diffusion.models.tts`).
+
+One U-Net serves both sizes:
+- ``unet2d`` (Grad-TTS): x and mu are two channels of a (mel x time) image; 2D convs. For GPUs.
+- ``unet1d`` (as Matcha-TTS): mel bins are channels, convs run over time only; far cheaper, the CPU choice.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .layers import TimeMLP
+
+_CONV = {1: nn.Conv1d, 2: nn.Conv2d}
+_CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d}
+
+
+class ResBlock(nn.Module):
+    """conv-GroupNorm-Mish, add the time (and speaker) embedding, conv-GroupNorm-Mish, residual."""
+
+    def __init__(self, dims: int, c_in: int, c_out: int, cond_channels: int, groups: int = 8):
+        super().__init__()
+        conv = _CONV[dims]
+        self.block1 = nn.Sequential(conv(c_in, c_out, 3, padding=1), nn.GroupNorm(groups, c_out), nn.Mish())
+        self.block2 = nn.Sequential(conv(c_out, c_out, 3, padding=1), nn.GroupNorm(groups, c_out), nn.Mish())
+        self.cond = nn.Sequential(nn.Mish(), nn.Linear(cond_channels, c_out))
+        self.skip = conv(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        h = self.block1(x * mask)
+        h = h + self.cond(cond).reshape(*cond.shape[:1], -1, *([1] * (x.dim() - 2)))
+        h = self.block2(h * mask)
+        return (h + self.skip(x * mask)) * mask
+
+
+class LinearAttention(nn.Module):
+    """Linear attention over all positions (Katharopoulos et al.), residual, as in Grad-TTS."""
+
+    def __init__(self, dims: int, channels: int, heads: int = 4, head_channels: int = 32):
+        super().__init__()
+        self.heads = heads
+        self.qkv = _CONV[dims](channels, 3 * heads * head_channels, 1, bias=False)
+        self.out = _CONV[dims](heads * head_channels, channels, 1)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, c, *spatial = x.shape
+        q, k, v = self.qkv(x * mask).reshape(b, 3, self.heads, -1, x[0, 0].numel()).unbind(1)
+        k = k.softmax(dim=-1)
+        context = torch.einsum("bhdn,bhen->bhde", k, v)
+        y = torch.einsum("bhde,bhdn->bhen", context, q).reshape(b, -1, *spatial)
+        return x + self.out(y) * mask
+
+
+class Level(nn.Module):
+    def __init__(self, dims: int, c_in: int, c_out: int, cond: int, attention: bool):
+        super().__init__()
+        self.res1, self.res2 = ResBlock(dims, c_in, c_out, cond), ResBlock(dims, c_out, c_out, cond)
+        self.attention = LinearAttention(dims, c_out) if attention else None
+
+    def forward(self, x, mask, cond):
+        x = self.res2(self.res1(x, mask, cond), mask, cond)
+        return self.attention(x, mask) if self.attention is not None else x
+
+
+class ScoreNet(nn.Module):
+    """eps_theta(x_t, t | mu, speaker) for mels (batch, n_mels, frames)."""
+
+    def __init__(self, n_mels: int = 80, kind: str = "unet1d", channels: tuple[int, ...] = (256, 256),
+                 time_channels: int = 64, attention: bool = False, speaker_channels: int = 0):
+        super().__init__()
+        if kind not in ("unet1d", "unet2d"):
+            raise ValueError(f"unknown score network {kind!r}: choose unet1d or unet2d")
+        self.dims = 1 if kind == "unet1d" else 2
+        self.n_mels, self.levels = n_mels, len(channels)
+        conv, conv_t = _CONV[self.dims], _CONV_T[self.dims]
+        in_channels = 2 * n_mels if self.dims == 1 else 2
+        cond = time_channels + speaker_channels
+        self.time = TimeMLP(time_channels, time_channels)
+        widths = [in_channels, *channels]
+        self.down = nn.ModuleList(Level(self.dims, a, b, cond, attention) for a, b in zip(widths[:-1], widths[1:]))
+        self.downsample = nn.ModuleList(conv(c, c, 3, stride=2, padding=1) for c in channels[:-1])
+        self.mid = Level(self.dims, channels[-1], channels[-1], cond, attention=True)
+        self.up = nn.ModuleList(Level(self.dims, 2 * c, c, cond, attention) for c in reversed(channels[:-1]))
+        self.upsample = nn.ModuleList(
+            conv_t(c_deep, c, 4, stride=2, padding=1) for c_deep, c in zip(reversed(channels[1:]), reversed(channels[:-1]))
+        )
+        self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), nn.GroupNorm(8, channels[0]), nn.Mish(),
+                                   conv(channels[0], n_mels if self.dims == 1 else 1, 1))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
+                speaker: torch.Tensor | None = None) -> torch.Tensor:
+        """x, mu: (batch, n_mels, frames); mask: (batch, 1, frames); t: (batch,)."""
+        frames = x.shape[-1]
+        multiple = 2 ** (self.levels - 1)
+        pad = (-frames) % multiple
+        if pad:
+            x, mu, mask = (F.pad(v, (0, pad)) for v in (x, mu, mask))
+        cond = self.time(t)
+        if speaker is not None:
+            cond = torch.cat([cond, speaker], dim=-1)
+        h = torch.cat([x, mu], dim=1) if self.dims == 1 else torch.stack([x, mu], dim=1)
+        m = mask if self.dims == 1 else mask[:, :, None, :]
+        masks, skips = [m], []
+        for i, level in enumerate(self.down):
+            h = level(h, masks[-1], cond)
+            if i < len(self.downsample):
+                skips.append(h)
+                h = self.downsample[i](h * masks[-1])
+                masks.append(masks[-1][..., ::2])  # time is the last axis; the mask has no mel extent
+        h = self.mid(h, masks[-1], cond)
+        for level, upsample in zip(self.up, self.upsample):
+            masks.pop()
+            h = upsample(h)
+            h = level(torch.cat([h, skips.pop()], dim=1), masks[-1], cond)
+        out = self.final(h * masks[0]) * masks[0]
+        out = out if self.dims == 1 else out.squeeze(1)
+        return out[..., :frames]

@@ -1,0 +1,169 @@
+"""The acoustic model (Grad-TTS): text encoder -> aligned prior mean mu -> diffusion decoder.
+
+Losses, all mask-aware and averaged per mel value or per token:
+- duration:  || log_w_hat - log d ||^2 with d the frames MAS gives each token;
+- prior:     -log N(y; mu_y, I), the mel around the aligned encoder output;
+- diffusion: E_t || eps_theta(x_t, t | mu) - eps ||^2, x_t = mean_t(y, mu) + sigma_t eps. With the
+  score s_theta = -eps_theta / sigma_t this is denoising score matching weighted by
+  lambda(t) = sigma_t^2: sigma_t^2 || s_theta(x_t, t) - grad log p_0t(x_t | y) ||^2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..data.dataset import cut_segments, random_segment_starts
+from ..sde import SDE, VESDE, VPSDE, SubVPSDE
+from .alignment import monotonic_alignment_search
+from .layers import sequence_mask
+from .score_net import ScoreNet
+from .text_encoder import TextEncoder
+
+
+@dataclass
+class EncoderConfig:
+    channels: int = 192
+    filter_channels: int = 768
+    n_heads: int = 2
+    n_layers: int = 6
+    kernel_size: int = 3
+    dropout: float = 0.1
+    duration_filter_channels: int = 256
+
+
+@dataclass
+class DecoderConfig:
+    kind: str = "unet1d"
+    channels: list[int] = field(default_factory=lambda: [256, 256])
+    time_channels: int = 64
+    attention: bool = False
+
+
+@dataclass
+class SDEConfig:
+    kind: str = "vp"
+    beta_min: float = 0.05
+    beta_max: float = 20.0
+    sigma_min: float = 0.01
+    sigma_max: float = 50.0
+
+    def build(self) -> SDE:
+        if self.kind == "vp":
+            return VPSDE(self.beta_min, self.beta_max)
+        if self.kind == "subvp":
+            return SubVPSDE(self.beta_min, self.beta_max)
+        if self.kind == "ve":
+            return VESDE(self.sigma_min, self.sigma_max)
+        raise ValueError(f"unknown SDE {self.kind!r}: choose vp, subvp or ve")
+
+
+@dataclass
+class ModelConfig:
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    sde: SDEConfig = field(default_factory=SDEConfig)
+    n_speakers: int = 1
+    speaker_channels: int = 64
+    segment_frames: int = 172  # Grad-TTS's out_size: frames the decoder trains on; 0 = whole utterances
+    t_eps: float = 1e-5
+
+
+def duration_path(durations: torch.Tensor, x_mask: torch.Tensor, y_mask: torch.Tensor) -> torch.Tensor:
+    """Integer durations (batch, tokens) -> 0/1 path (batch, tokens, frames): token i covers frames
+    [sum_{k<i} d_k, sum_{k<=i} d_k)."""
+    ends = torch.cumsum(durations, dim=1)
+    frames = torch.arange(y_mask.shape[-1], device=durations.device)
+    inside_end = frames[None, None, :] < ends[:, :, None]
+    inside_start = frames[None, None, :] >= (ends - durations)[:, :, None]
+    return (inside_end & inside_start).float() * x_mask.transpose(1, 2) * y_mask
+
+
+class GradTTS(nn.Module):
+    def __init__(self, n_symbols: int, n_languages: int, n_mels: int, config: ModelConfig = ModelConfig()):
+        super().__init__()
+        self.config, self.n_mels = config, n_mels
+        spk = config.speaker_channels if config.n_speakers > 1 else 0
+        self.speaker = nn.Embedding(config.n_speakers, spk) if spk else None
+        e, d = config.encoder, config.decoder
+        self.encoder = TextEncoder(n_symbols, n_languages, n_mels, e.channels, e.filter_channels, e.n_heads,
+                                   e.n_layers, e.kernel_size, e.dropout, e.duration_filter_channels, spk)
+        self.decoder = ScoreNet(n_mels, d.kind, tuple(d.channels), d.time_channels, d.attention, spk)
+        self.sde = config.sde.build()
+
+    def _speaker(self, speaker: torch.Tensor | None) -> torch.Tensor | None:
+        return self.speaker(speaker) if self.speaker is not None and speaker is not None else None
+
+    def encode(self, ids, langs, token_lengths, speaker=None):
+        """-> mu_x (batch, n_mels, tokens), predicted log durations (batch, 1, tokens), x_mask."""
+        x_mask = sequence_mask(token_lengths, ids.shape[1]).unsqueeze(1).float()
+        mu_x, log_w = self.encoder(ids, langs, x_mask, self._speaker(speaker))
+        return mu_x, log_w, x_mask
+
+    def eps(self, x, t, mu, mask, speaker=None):
+        """eps_theta(x_t, t | mu): the network's estimate of the noise in x_t."""
+        return self.decoder(x, mask, mu, t, self._speaker(speaker))
+
+    def score(self, x, t, mu, mask, speaker=None):
+        """s_theta(x, t) = -eps_theta(x, t) / sigma_t."""
+        _, std = self.sde.marginal(torch.zeros_like(x[:, :1, :1]), t, torch.zeros_like(x[:, :1, :1]))
+        return -self.eps(x, t, mu, mask, speaker) / std * mask
+
+    def compute_loss(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None,
+                     generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
+        y_mask = sequence_mask(mel_lengths, mels.shape[-1]).unsqueeze(1).float()
+
+        with torch.no_grad():  # log N(y_j; mu_i, I) for every token i and frame j, then MAS
+            log_prior = -0.5 * (
+                (mu_x**2).sum(1)[:, :, None] - 2 * mu_x.transpose(1, 2) @ mels + (mels**2).sum(1)[:, None, :]
+                + self.n_mels * math.log(2 * math.pi)
+            )
+            path = monotonic_alignment_search(log_prior, token_lengths, mel_lengths)
+
+        log_d = torch.log(1e-8 + path.sum(-1, keepdim=True).transpose(1, 2)) * x_mask
+        duration_loss = ((log_w - log_d) ** 2 * x_mask).sum() / x_mask.sum()
+        mu_y = mu_x @ path  # (batch, n_mels, frames)
+        prior_loss = (0.5 * ((mels - mu_y) ** 2 + math.log(2 * math.pi)) * y_mask).sum() / (y_mask.sum() * self.n_mels)
+
+        y, mu_seg, mask = mels, mu_y, y_mask
+        size = self.config.segment_frames
+        if size and mels.shape[-1] > size:
+            starts = random_segment_starts(mel_lengths.cpu(), size, generator).to(mels.device)
+            y, mu_seg, mask = (cut_segments(v, starts, size) for v in (mels, mu_y, y_mask))
+        t = torch.rand(y.shape[0], generator=generator).to(y.device) * (1 - self.config.t_eps) + self.config.t_eps
+        noise = torch.randn(y.shape, generator=generator).to(y.device)
+        mean, std = self.sde.marginal(y, t, mu_seg)
+        x_t = mean + std * noise
+        eps_hat = self.eps(x_t, t, mu_seg, mask, speaker)
+        diffusion_loss = ((eps_hat - noise) ** 2 * mask).sum() / (mask.sum() * self.n_mels)
+        return {"duration": duration_loss, "prior": prior_loss, "diffusion": diffusion_loss}
+
+    def forward(self, *args, **kwargs) -> dict[str, torch.Tensor]:
+        """The training losses (so that DistributedDataParallel sees the computation)."""
+        return self.compute_loss(*args, **kwargs)
+
+    @torch.no_grad()
+    def synthesize(self, ids, langs, token_lengths, method: str = "ode", steps: int = 10, temperature: float = 1.0,
+                   length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None):
+        """Text ids -> (mel, mu_y, mask, nfe): sample the reverse process from N(mu_y, I / temperature^2)."""
+        from ..sampling import sample
+
+        mu_y, y_mask = self.prior(ids, langs, token_lengths, length_scale, speaker)
+        mel, nfe = sample(lambda x, t: self.score(x, t, mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
+                          temperature, generator, mask=y_mask, return_nfe=True)
+        return mel, mu_y, y_mask, nfe
+
+    @torch.no_grad()
+    def prior(self, ids, langs, token_lengths, length_scale: float = 1.0, speaker=None):
+        """Text -> frame-aligned prior mean mu_y (batch, n_mels, frames) and its mask, from the
+        predicted durations d = ceil(exp(log_w) * length_scale), at least one frame a token."""
+        mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
+        durations = (torch.ceil(torch.exp(log_w) * length_scale).clamp(min=1) * x_mask).squeeze(1).long()
+        y_lengths = durations.sum(1)
+        y_mask = sequence_mask(y_lengths).unsqueeze(1).float()
+        path = duration_path(durations, x_mask, y_mask)
+        return mu_x @ path, y_mask

@@ -1,0 +1,197 @@
+"""Train the acoustic model:  python -m tts_diffusion.train RECIPE.yaml [key.sub=value ...]
+
+Runs resume from the newest checkpoint in ``run_dir``; Ctrl-C (or SIGTERM) saves one and exits.
+Multi-GPU / multi-process: ``torchrun --nproc_per_node N -m tts_diffusion.train RECIPE.yaml``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .audio import AudioError, MelConfig
+from .config import ConfigError, load_config, to_dict
+from .data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelist
+from .models.tts import GradTTS, ModelConfig
+from .text import Tokenizer
+from .training.loop import LoopConfig, Trainer, TrainingError, setup, teardown
+
+log = logging.getLogger("tts_diffusion.train")
+
+
+@dataclass
+class DataConfig:
+    train_filelist: str = ""
+    val_filelist: str = ""
+    cache_dir: str = ""
+    batch_size: int = 16
+    num_workers: int = 0
+    max_frames: int = 1000  # longer utterances are left out of training
+    add_blank: bool = True
+    resample: bool = False  # False: a file at another sample rate is skipped, with its name logged
+
+
+@dataclass
+class ValidationConfig:
+    text: str = "오늘 서울의 기온은 영하 3도입니다."
+    method: str = "ode"
+    steps: int = 10
+    vocoder: str = "griffinlim"
+    max_batches: int = 4
+
+
+@dataclass
+class TrainConfig:
+    run_dir: str = "runs/default"
+    mel: MelConfig = field(default_factory=MelConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: LoopConfig = field(default_factory=LoopConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+
+
+class SkippingDataset(TextMelDataset):
+    """Items whose audio or text cannot be used become None (and are counted), with one log line
+    naming the file, instead of stopping the run."""
+
+    def __init__(self, *args, resample: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resample = resample
+        self.bad: set[int] = set()
+
+    def __getitem__(self, index):
+        item = self.items[index]
+        try:
+            if not self.resample:
+                import soundfile as sf
+
+                rate = sf.info(str(item.wav_path)).samplerate
+                if rate != self.mel_config.sample_rate:
+                    raise AudioError(f"{item.wav_path} is at {rate} Hz, the recipe's mel is at "
+                                     f"{self.mel_config.sample_rate} Hz (set data.resample=true to resample)")
+            return super().__getitem__(index)
+        except (AudioError, ValueError, RuntimeError) as err:
+            if index not in self.bad:
+                self.bad.add(index)
+                log.warning("skipping %s: %s", item.wav_path, err)
+            return None
+
+
+def collate_usable(batch):
+    usable = [b for b in batch if b is not None]
+    return collate(usable) if usable else None
+
+
+def build_model(config: TrainConfig, tokenizer: Tokenizer) -> GradTTS:
+    table = tokenizer.table
+    return GradTTS(len(table), len(table.languages), config.mel.n_mels, config.model)
+
+
+def checkpoint_metadata(config: TrainConfig, tokenizer: Tokenizer) -> dict[str, object]:
+    return {"format": "tts-diffusion/acoustic/1", "config": to_dict(config), "tokenizer": tokenizer.state()}
+
+
+def loss_fn(model, batch, generator):
+    device = next(model.parameters()).device
+    b = {k: v.to(device) for k, v in batch.items()}
+    return model(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"], generator=generator)
+
+
+def make_datasets(config: TrainConfig, tokenizer: Tokenizer):
+    data = config.data
+    if not data.train_filelist:
+        raise ConfigError("data.train_filelist is not set")
+    sets = []
+    for path in (data.train_filelist, data.val_filelist):
+        if not path:
+            sets.append(None)
+            continue
+        if not Path(path).is_file():
+            raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
+        sets.append(SkippingDataset(read_filelist(path), tokenizer, config.mel, data.cache_dir or None,
+                                    resample=data.resample))
+    return sets
+
+
+def frame_lengths(dataset: TextMelDataset, hop: int) -> list[int]:
+    """Frames per utterance from the audio headers (no decoding)."""
+    import soundfile as sf
+
+    lengths = []
+    for item in dataset.items:
+        try:
+            info = sf.info(str(item.wav_path))
+            lengths.append(int(info.frames * dataset.mel_config.sample_rate / info.samplerate) // hop)
+        except (RuntimeError, OSError):
+            lengths.append(0)  # unreadable: kept, and skipped with a message when loaded
+    return lengths
+
+
+def train(config: TrainConfig) -> str:
+    device, dist = setup(config.train)
+    try:
+        tokenizer = Tokenizer(add_blank=config.data.add_blank)
+        train_set, val_set = make_datasets(config, tokenizer)
+        lengths = frame_lengths(train_set, config.mel.hop_length)
+        keep = [i for i, n in enumerate(lengths) if n <= config.data.max_frames]
+        if not keep:
+            raise CorpusError(f"no utterance of {config.data.train_filelist} is within data.max_frames")
+        sampler = BucketBatchSampler([lengths[i] for i in keep], config.data.batch_size, seed=config.train.seed,
+                                     num_replicas=dist.world_size, rank=dist.rank, drop_last=True)
+
+        def make_batches(epoch: int, start: int):
+            sampler.set_epoch(epoch)
+            batches = [[keep[i] for i in b] for b in list(sampler)[start:]]
+            loader = torch.utils.data.DataLoader(train_set, batch_sampler=batches, collate_fn=collate_usable,
+                                                 num_workers=config.data.num_workers)
+            for batch in loader:
+                yield batch if batch is not None else _empty_batch_error()
+
+        model = build_model(config, tokenizer)
+        Path(config.run_dir).mkdir(parents=True, exist_ok=True)
+        trainer = Trainer(config.run_dir, model, config.train, device, dist, checkpoint_metadata(config, tokenizer))
+        trainer.resume()
+        if dist.main:
+            n_enc = sum(p.numel() for p in model.encoder.parameters())
+            n_dec = sum(p.numel() for p in model.decoder.parameters())
+            log.info("encoder %.2f M, decoder %.2f M parameters; %d training utterances", n_enc / 1e6, n_dec / 1e6,
+                     len(keep))
+        from .validation import validate_acoustic
+
+        result = trainer.fit(loss_fn, make_batches, lambda t: validate_acoustic(t, config, tokenizer, val_set))
+        if train_set.bad:
+            log.warning("%d training utterances were skipped (see the lines above)", len(train_set.bad))
+        return result
+    finally:
+        teardown(dist)
+
+
+def _empty_batch_error():
+    raise CorpusError("a whole batch had no usable utterance: check the filelist and the audio")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("recipe", help="YAML recipe, e.g. recipes/espeak_cpu.yaml")
+    parser.add_argument("overrides", nargs="*", help="dotted overrides, e.g. train.max_steps=100")
+    parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: the recipe's train.device)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    overrides = list(args.overrides) + ([f"train.device={args.device}"] if args.device else [])
+    try:
+        config = load_config(TrainConfig, args.recipe, overrides)
+        result = train(config)
+    except (ConfigError, CorpusError, AudioError, TrainingError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"training {result} at {config.run_dir}", file=sys.stderr)
+    return 0 if result == "done" else 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Checkpoints: a folder per step with the weights as safetensors and the training state.
+
+    run_dir/checkpoints/step_0001000/
+        model.safetensors   raw weights     } metadata: "config" and "tokenizer" (JSON), "step"
+        ema.safetensors     EMA weights     } so that either file alone can synthesize
+        state.pt            optimizer, RNG and data-order state (read with weights_only=True)
+
+A folder is written under a temporary name and renamed when complete, so a crash never leaves a
+half-written checkpoint; only the newest ``keep`` are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, safe_open, save_file
+
+_STEP = re.compile(r"^step_(\d+)$")
+
+
+def checkpoint_dirs(run_dir: str | Path) -> list[Path]:
+    """Complete checkpoint folders of a run, oldest first."""
+    root = Path(run_dir) / "checkpoints"
+    if not root.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in root.iterdir() if p.is_dir() and (m := _STEP.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def save_weights(path: Path, state_dict: dict[str, torch.Tensor], metadata: dict[str, object]) -> None:
+    tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
+    save_file(tensors, str(path), metadata={k: json.dumps(v) for k, v in metadata.items()})
+
+
+def read_metadata(path: str | Path) -> dict[str, object]:
+    with safe_open(str(path), framework="pt") as f:
+        return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
+
+
+def load_weights(path: str | Path, device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
+    return load_file(str(path), device=str(device))
+
+
+def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, dict[str, torch.Tensor]],
+                    metadata: dict[str, object], state: dict, keep: int = 3) -> Path:
+    """Write ``<name>.safetensors`` for each entry of ``weights`` and ``state.pt``, atomically."""
+    root = Path(run_dir) / "checkpoints"
+    final = root / f"step_{step:07d}"
+    tmp = root / f".step_{step:07d}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, state_dict in weights.items():
+        save_weights(tmp / f"{name}.safetensors", state_dict, {**metadata, "step": step})
+    torch.save(state, tmp / "state.pt")
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    for old in checkpoint_dirs(run_dir)[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def load_state(checkpoint: Path) -> dict:
+    return torch.load(checkpoint / "state.pt", map_location="cpu", weights_only=True)

@@ -1,0 +1,228 @@
+"""The training loop: device and DDP set-up, exact resume, EMA, clipping, NaN guard, signals,
+tqdm, TensorBoard and checkpoints. What a step computes is the caller's ``loss_fn``."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoint import checkpoint_dirs, load_state, load_weights, save_checkpoint
+from .ema import EMA
+
+log = logging.getLogger("tts_diffusion.train")
+
+
+class TrainingError(RuntimeError):
+    """A run that has to stop; the message says why."""
+
+
+@dataclass
+class LoopConfig:
+    max_steps: int = 100_000
+    lr: float = 1e-4
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    ema_decay: float = 0.999
+    log_every: int = 50
+    val_every: int = 1000
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+    max_bad_steps: int = 20  # consecutive non-finite losses before the run stops
+    seed: int = 1234
+    device: str = "auto"
+    amp: bool = True  # bf16 autocast, on CUDA only
+    threads: int = 0  # torch CPU threads; 0 leaves torch's default
+
+
+@dataclass
+class Distributed:
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def setup(config: LoopConfig) -> tuple[torch.device, Distributed]:
+    """Pick the device and join the process group when launched by torchrun (NCCL on GPU, gloo on CPU)."""
+    dist = Distributed(int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)),
+                       int(os.environ.get("LOCAL_RANK", 0)))
+    wanted = config.device
+    if wanted == "auto":
+        wanted = "cuda" if torch.cuda.is_available() else "cpu"
+    if wanted.startswith("cuda") and not torch.cuda.is_available():
+        raise TrainingError(f"device {config.device!r} asked for, but CUDA is not available")
+    device = torch.device(f"cuda:{dist.local_rank}" if wanted == "cuda" and dist.world_size > 1 else wanted)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    if dist.world_size > 1:
+        torch.distributed.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    seed = config.seed + dist.rank
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return device, dist
+
+
+def teardown(dist: Distributed) -> None:
+    if dist.world_size > 1 and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+
+
+class Trainer:
+    """Owns the model, its optimizer and EMA, and runs ``loss_fn(model, batch) -> {name: loss}``
+    (summed into the loss to minimize) over the batches ``make_batches(epoch, start)`` gives."""
+
+    def __init__(self, run_dir: str | Path, model: nn.Module, config: LoopConfig, device: torch.device,
+                 dist: Distributed, metadata: dict[str, object]):
+        self.run_dir, self.config, self.device, self.dist = Path(run_dir), config, device, dist
+        self.metadata = metadata
+        self.model = model.to(device)
+        self.ema = EMA(self.model, config.ema_decay)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.ddp = (torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
+                    if dist.world_size > 1 else self.model)
+        self.generator = torch.Generator().manual_seed(config.seed + 7919 * dist.rank)
+        self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
+        self.bad_steps, self.skipped_steps = 0, 0
+        self._stop_signal: int | None = None
+        self.writer = None
+        if dist.main:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.writer = SummaryWriter(str(self.run_dir / "tensorboard"))
+
+    # -- checkpoints ------------------------------------------------------------------------
+    def save(self) -> Path | None:
+        if not self.dist.main:
+            return None
+        state = {
+            "optimizer": self.optimizer.state_dict(), "step": self.step, "epoch": self.epoch,
+            "batch_in_epoch": self.batch_in_epoch, "generator": self.generator.get_state(),
+            "torch_rng": torch.get_rng_state(), "skipped_steps": self.skipped_steps,
+        }
+        weights = {"model": self.model.state_dict(), "ema": self.ema.state_dict()}
+        path = save_checkpoint(self.run_dir, self.step, weights, self.metadata, state, self.config.keep_checkpoints)
+        log.info("saved %s", path)
+        return path
+
+    def resume(self) -> bool:
+        """Load the newest complete checkpoint of the run, if any."""
+        found = checkpoint_dirs(self.run_dir)
+        if not found:
+            return False
+        latest = found[-1]
+        self.model.load_state_dict(load_weights(latest / "model.safetensors", self.device))
+        self.ema.load_state_dict(load_weights(latest / "ema.safetensors", self.device))
+        state = load_state(latest)
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+        self.generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        self.skipped_steps = state["skipped_steps"]
+        log.info("resumed from %s", latest)
+        return True
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _on_signal(self, signum, frame):
+        self._stop_signal = signum
+
+    def train_step(self, loss_fn: Callable, batch) -> dict[str, float] | None:
+        self.model.train()
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.config.amp and self.device.type == "cuda")
+        with autocast:
+            losses = loss_fn(self.ddp, batch, self.generator)
+        total = sum(losses.values())
+        finite = torch.isfinite(total.detach())
+        if self.dist.world_size > 1:  # every rank skips together, or DDP would hang
+            flag = finite.float().to(self.device)
+            torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MIN)
+            finite = flag > 0
+        if not bool(finite):
+            self.optimizer.zero_grad(set_to_none=True)
+            self.bad_steps += 1
+            self.skipped_steps += 1
+            log.warning("step %d: non-finite loss, skipped (%d in a row)", self.step, self.bad_steps)
+            if self.bad_steps >= self.config.max_bad_steps:
+                raise TrainingError(f"{self.bad_steps} non-finite losses in a row at step {self.step}: "
+                                    "lower the learning rate or check the data")
+            return None
+        self.bad_steps = 0
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+        self.optimizer.step()
+        self.ema.update(self.model)
+        out = {k: float(v.detach()) for k, v in losses.items()}
+        out["grad_norm"] = float(grad_norm)
+        return out
+
+    def fit(self, loss_fn: Callable, make_batches: Callable[[int, int], Iterable],
+            validate: Callable[["Trainer"], None] | None = None) -> str:
+        """Train to ``max_steps``; returns "done" or "interrupted" (a checkpoint is saved on both)."""
+        from tqdm import tqdm
+
+        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        progress = tqdm(total=self.config.max_steps, initial=self.step, unit="step", disable=not self.dist.main,
+                        dynamic_ncols=True)
+        running: dict[str, float] = {}
+        try:
+            while self.step < self.config.max_steps:
+                for batch in make_batches(self.epoch, self.batch_in_epoch):
+                    stats = self.train_step(loss_fn, batch)
+                    self.batch_in_epoch += 1
+                    if stats is None:
+                        continue
+                    self.step += 1
+                    progress.update(1)
+                    for k, v in stats.items():
+                        running[k] = running.get(k, 0.0) + v
+                    if self.step % self.config.log_every == 0:
+                        means = {k: v / self.config.log_every for k, v in running.items()}
+                        running = {}
+                        self.log_scalars("train", means)
+                        self.log_scalars("train", {"lr": self.optimizer.param_groups[0]["lr"],
+                                                   "skipped_steps": self.skipped_steps})
+                        progress.set_postfix({k: f"{v:.3f}" for k, v in means.items() if k != "grad_norm"})
+                    if validate is not None and self.dist.main and self.step % self.config.val_every == 0:
+                        validate(self)
+                    if self.step % self.config.checkpoint_every == 0 or self.step >= self.config.max_steps:
+                        self.save()
+                    if self._stop_signal is not None or self.step >= self.config.max_steps:
+                        break
+                else:
+                    self.epoch, self.batch_in_epoch = self.epoch + 1, 0
+                    continue
+                if self._stop_signal is not None:
+                    if self.step % self.config.checkpoint_every != 0:
+                        self.save()
+                    return "interrupted"
+            return "done"
+        finally:
+            progress.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+            if self.writer is not None:
+                self.writer.flush()
+
+    def log_scalars(self, prefix: str, values: dict[str, float]) -> None:
+        if self.writer is None:
+            return
+        for k, v in values.items():
+            if math.isfinite(v):
+                self.writer.add_scalar(f"{prefix}/{k}", v, self.step)

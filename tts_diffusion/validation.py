@@ -1,0 +1,63 @@
+"""Validation during training: held-out losses, and a sentence synthesized with the EMA weights
+(mel images of target / prior / sample, and audio through the recipe's vocoder) in TensorBoard."""
+
+from __future__ import annotations
+
+import copy
+import logging
+
+import torch
+
+log = logging.getLogger("tts_diffusion.train")
+
+
+@torch.no_grad()
+def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
+    from .data import collate
+    from .plots import mel_figure
+    from .vocoder import load_vocoder
+
+    model = trainer.model
+    model.eval()
+    device = trainer.device
+    generator = torch.Generator().manual_seed(0)
+    if val_set is not None and len(val_set):
+        totals: dict[str, float] = {}
+        n = 0
+        for start in range(0, min(len(val_set), config.validation.max_batches * config.data.batch_size),
+                           config.data.batch_size):
+            items = [val_set[i] for i in range(start, min(start + config.data.batch_size, len(val_set)))]
+            items = [i for i in items if i is not None]
+            if not items:
+                continue
+            b = {k: v.to(device) for k, v in collate(items).items()}
+            losses = model.compute_loss(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"],
+                                        generator=generator)
+            for k, v in losses.items():
+                totals[k] = totals.get(k, 0.0) + float(v)
+            n += 1
+        if n:
+            trainer.log_scalars("val", {k: v / n for k, v in totals.items()})
+            log.info("step %d validation: %s", trainer.step, {k: round(v / n, 4) for k, v in totals.items()})
+
+    ema_model = copy.deepcopy(model)
+    ema_model.load_state_dict(trainer.ema.state_dict())
+    ema_model.eval()
+    v = config.validation
+    encoded = tokenizer.encode(v.text)
+    ids = torch.tensor([encoded.ids], device=device)
+    langs = torch.tensor([encoded.langs], device=device)
+    mel, mu, _, _ = ema_model.synthesize(ids, langs, torch.tensor([ids.shape[1]], device=device), v.method, v.steps,
+                                         generator=torch.Generator().manual_seed(0))
+    if trainer.writer is not None:
+        trainer.writer.add_figure("val/mel", mel_figure({"prior mu": mu[0].cpu().numpy(), "sample": mel[0].cpu().numpy()}),
+                                  trainer.step)
+        vocoder = load_vocoder(v.vocoder, config.mel)
+        audio = vocoder(mel[0].cpu())
+        trainer.writer.add_audio("val/audio", audio[None], trainer.step, sample_rate=config.mel.sample_rate)
+        if val_set is not None and len(val_set) and val_set[0] is not None:
+            item = val_set[0]
+            b = collate([item])
+            target = b["mels"][0].numpy()
+            trainer.writer.add_figure("val/target", mel_figure({"target": target}), trainer.step)
+    model.train()

@@ -1,0 +1,55 @@
+"""Griffin-Lim: mel -> magnitude (non-negative least squares through the filter bank's
+pseudo-inverse) -> phase by fast Griffin-Lim with momentum (Perraudin et al. 2013)."""
+
+from __future__ import annotations
+
+import torch
+
+from ..audio import MelConfig, mel_filters
+
+
+class GriffinLim(torch.nn.Module):
+    def __init__(self, config: MelConfig = MelConfig(), iterations: int = 60, momentum: float = 0.99,
+                 power: float = 1.0, seed: int = 0):
+        super().__init__()
+        self.mel_config, self.iterations, self.momentum, self.power, self.seed = config, iterations, momentum, power, seed
+        basis = torch.from_numpy(mel_filters(config)).float()
+        self.register_buffer("inverse_basis", torch.linalg.pinv(basis), persistent=False)
+        self.register_buffer("window", torch.hann_window(config.win_length), persistent=False)
+
+    @property
+    def sample_rate(self) -> int:
+        return self.mel_config.sample_rate
+
+    @property
+    def hop_length(self) -> int:
+        return self.mel_config.hop_length
+
+    def magnitude(self, log_mel: torch.Tensor) -> torch.Tensor:
+        """|S| ~ max(0, M^+ exp(log_mel)), raised to ``power`` (>1 lowers the noise floor)."""
+        log_mel = torch.nan_to_num(log_mel, nan=-11.5).clamp(-11.5, 5.0)  # the range real log-mels span
+        return (self.inverse_basis @ log_mel.exp()).clamp(min=0.0) ** self.power
+
+    @torch.no_grad()
+    def forward(self, log_mel: torch.Tensor) -> torch.Tensor:
+        """(batch, n_mels, frames) or (n_mels, frames) -> waveform (batch, samples) or (samples,)."""
+        squeeze = log_mel.dim() == 2
+        log_mel = log_mel.unsqueeze(0) if squeeze else log_mel
+        c = self.mel_config
+        magnitude = self.magnitude(log_mel.float())
+        # a centred STFT of frames * hop samples has frames + 1 frames: repeat the last one
+        magnitude = torch.cat([magnitude, magnitude[..., -1:]], dim=-1)
+        stft = dict(n_fft=c.n_fft, hop_length=c.hop_length, win_length=c.win_length, window=self.window)
+        length = log_mel.shape[-1] * c.hop_length
+        g = torch.Generator().manual_seed(self.seed)
+        phase = torch.exp(2j * torch.pi * torch.rand(magnitude.shape, generator=g)).to(magnitude.device)
+        previous = torch.zeros_like(phase)
+        audio = torch.istft(magnitude * phase, length=length, **stft)
+        for _ in range(self.iterations):
+            rebuilt = torch.stft(audio, return_complex=True, **stft)
+            accelerated = rebuilt + self.momentum / (1 + self.momentum) * (rebuilt - previous)
+            previous = rebuilt
+            phase = accelerated / accelerated.abs().clamp(min=1e-8)
+            audio = torch.istft(magnitude * phase, length=length, **stft)
+        audio = audio.clamp(-1.0, 1.0)
+        return audio.squeeze(0) if squeeze else audio
