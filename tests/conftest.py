@@ -52,3 +52,21 @@ def load_script(relative: str):
     finally:
         sys.path.remove(str(path.parent))
     return module
+
+
+TINY_TEXTS = [("안녕하세요.", "ko"), ("오늘의 뉴스입니다.", "ko"), ("날씨가 맑겠습니다.", "ko"), ("감사합니다.", "ko"),
+              ("Good evening.", "en"), ("Here is the news.", "en"), ("서울은 흐립니다.", "ko"), ("내일 만나요.", "ko")]
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Path:
+    """Eight short clips (tones with noise) and their filelist: enough for the tiny recipe."""
+    from tts_diffusion.data import Utterance, write_filelist
+
+    items = []
+    for k, (text, lang) in enumerate(TINY_TEXTS):
+        wav = tmp_path / "tiny" / "wavs" / f"u{k}.wav"
+        make_wav(wav, 0.8 + 0.15 * k, seed=k)
+        items.append(Utterance(f"u{k}", wav, text, lang))
+    write_filelist(tmp_path / "tiny" / "train.txt", items)
+    return tmp_path / "tiny" / "train.txt"

@@ -19,7 +19,7 @@ from .config import ConfigError, load_config, to_dict
 from .data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelist
 from .models.tts import GradTTS, ModelConfig
 from .text import Tokenizer
-from .training.loop import LoopConfig, Trainer, TrainingError, setup, teardown
+from .training.loop import LoopConfig, Trainer, TrainingError, replicas_agree, setup, teardown
 
 log = logging.getLogger("tts_diffusion.train")
 
@@ -147,8 +147,10 @@ def train(config: TrainConfig) -> str:
         def make_batches(epoch: int, start: int):
             sampler.set_epoch(epoch)
             batches = [[keep[i] for i in b] for b in list(sampler)[start:]]
+            # its own generator: making a loader must not draw from the global RNG, or resume would not be exact
             loader = torch.utils.data.DataLoader(train_set, batch_sampler=batches, collate_fn=collate_usable,
-                                                 num_workers=config.data.num_workers)
+                                                 num_workers=config.data.num_workers,
+                                                 generator=torch.Generator().manual_seed(config.train.seed + epoch))
             for batch in loader:
                 yield batch if batch is not None else _empty_batch_error()
 
@@ -164,6 +166,11 @@ def train(config: TrainConfig) -> str:
         from .validation import validate_acoustic
 
         result = trainer.fit(loss_fn, make_batches, lambda t: validate_acoustic(t, config, tokenizer, val_set))
+        if dist.world_size > 1:
+            if not replicas_agree(model, dist):
+                raise TrainingError("parameters differ between ranks after training")
+            if dist.main:
+                log.info("parameters identical across %d ranks", dist.world_size)
         if train_set.bad:
             log.warning("%d training utterances were skipped (see the lines above)", len(train_set.bad))
         return result

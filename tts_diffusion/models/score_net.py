@@ -1,6 +1,6 @@
-"""Score networks: a U-Net over the noisy mel x_t, conditioned on the prior mean mu, the time t
-and an optional speaker embedding. It predicts the noise eps of x_t = mean_t + sigma_t eps, and
-the score is -eps / sigma_t (see :mod:`tts_diffusion.models.tts`).
+"""Score networks: a U-Net F(y, mu, t) over the scaled, shifted noisy mel y = c_in (x_t - mu),
+conditioned on the prior mean mu, the time t and an optional speaker embedding. The model wraps
+it into a noise estimate eps_theta and a score -eps_theta / sigma_t (see :mod:`tts_diffusion.models.tts`).
 
 One U-Net serves both sizes:
 - ``unet2d`` (Grad-TTS): x and mu are two channels of a (mel x time) image; 2D convs. For GPUs.
@@ -67,7 +67,7 @@ class Level(nn.Module):
 
 
 class ScoreNet(nn.Module):
-    """eps_theta(x_t, t | mu, speaker) for mels (batch, n_mels, frames)."""
+    """F(y, mu, t, speaker) for mels (batch, n_mels, frames)."""
 
     def __init__(self, n_mels: int = 80, kind: str = "unet1d", channels: tuple[int, ...] = (256, 256),
                  time_channels: int = 64, attention: bool = False, speaker_channels: int = 0):
@@ -91,18 +91,18 @@ class ScoreNet(nn.Module):
         self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), nn.GroupNorm(8, channels[0]), nn.Mish(),
                                    conv(channels[0], n_mels if self.dims == 1 else 1, 1))
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
+    def forward(self, y: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
                 speaker: torch.Tensor | None = None) -> torch.Tensor:
-        """x, mu: (batch, n_mels, frames); mask: (batch, 1, frames); t: (batch,)."""
-        frames = x.shape[-1]
+        """y, mu: (batch, n_mels, frames); mask: (batch, 1, frames); t: (batch,)."""
+        frames = y.shape[-1]
         multiple = 2 ** (self.levels - 1)
         pad = (-frames) % multiple
         if pad:
-            x, mu, mask = (F.pad(v, (0, pad)) for v in (x, mu, mask))
+            y, mu, mask = (F.pad(v, (0, pad)) for v in (y, mu, mask))
         cond = self.time(t)
         if speaker is not None:
             cond = torch.cat([cond, speaker], dim=-1)
-        h = torch.cat([x, mu], dim=1) if self.dims == 1 else torch.stack([x, mu], dim=1)
+        h = torch.cat([y, mu], dim=1) if self.dims == 1 else torch.stack([y, mu], dim=1)
         m = mask if self.dims == 1 else mask[:, :, None, :]
         masks, skips = [m], []
         for i, level in enumerate(self.down):

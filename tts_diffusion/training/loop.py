@@ -78,6 +78,17 @@ def setup(config: LoopConfig) -> tuple[torch.device, Distributed]:
     return device, dist
 
 
+def replicas_agree(model: nn.Module, dist: Distributed) -> bool:
+    """True when every rank holds the same parameters (max minus min across ranks is zero)."""
+    if dist.world_size == 1:
+        return True
+    flat = torch.cat([p.detach().float().reshape(-1) for p in model.parameters()])
+    high, low = flat.clone(), flat.clone()
+    torch.distributed.all_reduce(high, op=torch.distributed.ReduceOp.MAX)
+    torch.distributed.all_reduce(low, op=torch.distributed.ReduceOp.MIN)
+    return bool(torch.equal(high, low))
+
+
 def teardown(dist: Distributed) -> None:
     if dist.world_size > 1 and torch.distributed.is_initialized():
         torch.distributed.barrier()

@@ -1,0 +1,114 @@
+"""The acoustic model's parts: masks, durations, the preconditioned noise estimate, the U-Nets."""
+
+import math
+
+import pytest
+import torch
+
+from tts_diffusion.models.layers import rotary, sequence_mask
+from tts_diffusion.models.score_net import ScoreNet
+from tts_diffusion.models.tts import DecoderConfig, EncoderConfig, GradTTS, ModelConfig, duration_path
+
+SMALL = ModelConfig(encoder=EncoderConfig(channels=32, filter_channels=64, n_layers=2, duration_filter_channels=32),
+                    decoder=DecoderConfig(channels=[32, 64]), segment_frames=0)
+
+
+def small_model(**changes):
+    torch.manual_seed(0)
+    config = ModelConfig(**{**SMALL.__dict__, **changes})
+    return GradTTS(n_symbols=20, n_languages=2, n_mels=16, config=config).eval()
+
+
+def test_encoder_ignores_padding():
+    model = small_model()
+    ids = torch.randint(1, 20, (1, 7))
+    alone, log_w_alone, _ = model.encode(ids, torch.zeros_like(ids), torch.tensor([7]))
+    padded_ids = torch.cat([ids, torch.randint(1, 20, (1, 5))], dim=1)
+    batch_ids = torch.cat([padded_ids, torch.randint(1, 20, (1, 12))])
+    mu, log_w, mask = model.encode(batch_ids, torch.zeros_like(batch_ids), torch.tensor([7, 12]))
+    assert torch.allclose(mu[0, :, :7], alone[0], atol=1e-5)
+    assert torch.allclose(log_w[0, :, :7], log_w_alone[0], atol=1e-5)
+    assert torch.all(mu[0, :, 7:] == 0) and mask[0, 0].tolist() == [1.0] * 7 + [0.0] * 5
+
+
+def test_duration_path_and_length_scale():
+    durations = torch.tensor([[2, 1, 3, 0]])
+    x_mask = torch.tensor([[[1.0, 1.0, 1.0, 0.0]]])
+    y_mask = sequence_mask(torch.tensor([6])).unsqueeze(1).float()
+    path = duration_path(durations, x_mask, y_mask)[0]
+    assert path.tolist() == [[1, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 0, 0]]
+    model = small_model()
+    ids = torch.randint(1, 20, (1, 9))
+    with torch.no_grad():
+        model.encoder.duration.proj.bias.fill_(math.log(4.0))
+        model.encoder.duration.proj.weight.zero_()
+    mu_y, y_mask = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]))
+    assert mu_y.shape[-1] == 9 * 4 and y_mask.sum() == 36
+    slow, _ = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]), length_scale=1.5)
+    assert slow.shape[-1] == 9 * 6
+
+
+def test_preconditioning_gives_the_exact_noise_estimate_for_gaussian_data():
+    """With F = 0, eps_theta = c_skip y_t is E[eps | y_t] for y_0 ~ N(0, sigma_d^2): its error is
+    1 - sigma^2 / (alpha^2 sigma_d^2 + sigma^2) per dimension."""
+    model = small_model(sigma_data=0.8)
+    torch.nn.init.zeros_(model.decoder.final[-1].weight)
+    torch.nn.init.zeros_(model.decoder.final[-1].bias)
+    g = torch.Generator().manual_seed(0)
+    for t_value in (0.05, 0.3, 0.9):
+        mu = torch.randn(64, 16, 32, generator=g)
+        x0 = mu + 0.8 * torch.randn(64, 16, 32, generator=g)
+        t = torch.full((64,), t_value)
+        eps = torch.randn(64, 16, 32, generator=g)
+        mean, std = model.sde.marginal(x0, t, mu)
+        with torch.no_grad():
+            estimate = model.eps(mean + std * eps, t, mu, torch.ones(64, 1, 32))
+        alpha, sigma = (v.flatten()[0].item() for v in model._alpha_sigma(t, mu))
+        expected = 1 - sigma**2 / (alpha**2 * 0.64 + sigma**2)
+        assert abs(((estimate - eps) ** 2).mean().item() - expected) < 0.02 * max(expected, 0.05)
+
+
+@pytest.mark.parametrize("kind, channels", [("unet1d", [32, 64]), ("unet1d", [32, 32, 64]), ("unet2d", [8, 16])])
+def test_score_net_shapes_and_mask(kind, channels):
+    torch.manual_seed(0)
+    net = ScoreNet(16, kind, tuple(channels), attention=kind == "unet2d").eval()
+    y, mu = torch.randn(2, 16, 37), torch.randn(2, 16, 37)
+    mask = sequence_mask(torch.tensor([37, 20]), 37).unsqueeze(1).float()
+    out = net(y, mask, mu, torch.rand(2))
+    assert out.shape == (2, 16, 37)
+    assert torch.all(out[1, :, 20:] == 0) and out[1, :, :20].abs().sum() > 0
+
+
+def test_score_net_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="unknown score network"):
+        ScoreNet(16, "transformer")
+
+
+def test_compute_loss_is_finite_and_differentiable():
+    model = small_model(segment_frames=24).train()
+    ids = torch.randint(1, 20, (2, 10))
+    mels = torch.randn(2, 16, 50) - 5
+    losses = model.compute_loss(ids, torch.zeros_like(ids), torch.tensor([10, 6]), mels, torch.tensor([50, 30]),
+                                generator=torch.Generator().manual_seed(0))
+    assert set(losses) == {"duration", "prior", "diffusion"}
+    total = sum(losses.values())
+    assert torch.isfinite(total)
+    total.backward()
+    assert all(p.grad is not None for p in model.decoder.parameters())
+
+
+def test_rotary_keeps_norms_and_encodes_relative_position():
+    q = torch.randn(1, 1, 1, 8).repeat(1, 1, 6, 1)
+    k = torch.randn(1, 1, 1, 8).repeat(1, 1, 6, 1)
+    rq, rk = rotary(q), rotary(k)
+    assert torch.allclose(rq.norm(dim=-1), q.norm(dim=-1), atol=1e-5)
+    dots = (rq[0, 0] @ rk[0, 0].T)
+    assert torch.allclose(dots[0, 2], dots[3, 5], atol=1e-5) and torch.allclose(dots[1, 1], dots[4, 4], atol=1e-5)
+
+
+def test_synthesize_returns_masked_mel_and_nfe():
+    model = small_model()
+    ids = torch.randint(1, 20, (1, 5))
+    mel, mu, mask, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([5]), "ode-euler", 3,
+                                          generator=torch.Generator().manual_seed(0))
+    assert mel.shape == mu.shape and nfe == 3 and torch.isfinite(mel).all()

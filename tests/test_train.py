@@ -1,0 +1,104 @@
+"""The training program as users run it: losses fall, resume is exact, DDP keeps ranks equal,
+and bad input stops with one clear line or is skipped and counted."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import soundfile as sf
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from tts_diffusion.training.checkpoint import checkpoint_dirs, load_weights, read_metadata
+
+from conftest import ROOT
+
+TINY = str(ROOT / "recipes" / "tiny.yaml")
+
+
+def train(*args, env=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "tts_diffusion.train", TINY, *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, **kwargs)
+
+
+def scalars(run_dir, tag):
+    events = EventAccumulator(str(run_dir / "tensorboard"))
+    events.Reload()
+    return [e.value for e in events.Scalars(tag)]
+
+
+def test_tiny_recipe_trains_and_every_loss_falls(tiny_corpus, tmp_path):
+    run = tmp_path / "run"
+    started = time.time()
+    result = train(f"run_dir={run}", f"data.train_filelist={tiny_corpus}")
+    assert result.returncode == 0, result.stderr
+    assert time.time() - started < 120
+    first = lambda v: sum(v[:2]) / 2  # noqa: E731  (means over logging windows of 10 steps)
+    last = lambda v: sum(v[-3:]) / 3  # noqa: E731
+    assert first(scalars(run, "train/prior")) > 3.0 * last(scalars(run, "train/prior"))
+    assert first(scalars(run, "train/duration")) > 1.3 * last(scalars(run, "train/duration"))
+    assert first(scalars(run, "train/diffusion")) > 1.8 * last(scalars(run, "train/diffusion"))
+    [*_, final] = checkpoint_dirs(run)
+    meta = read_metadata(final / "ema.safetensors")
+    assert meta["step"] == 100 and meta["tokenizer"]["table"]["version"] == 1
+    assert meta["config"]["model"]["decoder"]["kind"] == "unet1d"
+    assert len(checkpoint_dirs(run)) == 2  # keep_checkpoints
+
+
+def test_a_run_stopped_midway_and_resumed_matches_an_uninterrupted_one(tiny_corpus, tmp_path):
+    common = [f"data.train_filelist={tiny_corpus}", "train.max_steps=40", "train.checkpoint_every=10"]
+    straight = train(f"run_dir={tmp_path / 'a'}", *common)
+    assert straight.returncode == 0, straight.stderr
+
+    proc = subprocess.Popen([sys.executable, "-m", "tts_diffusion.train", TINY, f"run_dir={tmp_path / 'b'}", *common,
+                             "train.log_every=1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:  # stop it once it is past its first checkpoint, mid-way between two
+        if "saved" in line and "step_0000010" in line:
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            break
+    proc.stdout.read()
+    assert proc.wait(timeout=60) == 130
+    stopped_at = int(checkpoint_dirs(tmp_path / "b")[-1].name.split("_")[1])
+    assert 10 <= stopped_at < 40
+    resumed = train(f"run_dir={tmp_path / 'b'}", *common)
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("model", "ema"):
+        a = load_weights(checkpoint_dirs(tmp_path / "a")[-1] / f"{name}.safetensors")
+        b = load_weights(checkpoint_dirs(tmp_path / "b")[-1] / f"{name}.safetensors")
+        assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_two_process_gloo_ddp_keeps_ranks_identical(tiny_corpus, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         "-m", "tts_diffusion.train", TINY, f"run_dir={tmp_path / 'ddp'}", f"data.train_filelist={tiny_corpus}",
+         "train.max_steps=12", "data.batch_size=2"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "parameters identical across 2 ranks" in result.stderr
+
+
+def test_unknown_key_and_missing_data_are_one_line_errors(tiny_corpus, tmp_path):
+    result = train(f"run_dir={tmp_path / 'x'}", "model.decoder.chanels=[8]")
+    assert result.returncode == 2 and "unknown config key 'model.decoder.chanels'" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = train(f"run_dir={tmp_path / 'x'}", "data.train_filelist=/nonexistent/train.txt")
+    assert result.returncode == 2 and "/nonexistent/train.txt does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_items_are_skipped_counted_and_named(tiny_corpus, tmp_path):
+    wavs = tiny_corpus.parent / "wavs"
+    (wavs / "u1.wav").write_bytes(b"garbage")
+    sf.write(wavs / "u2.wav", sf.read(wavs / "u3.wav")[0], 16000)  # another sample rate
+    lines = tiny_corpus.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].split("|")[0] + "|ko|☃☃"  # nothing voiceable
+    tiny_corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = train(f"run_dir={tmp_path / 'run'}", f"data.train_filelist={tiny_corpus}", "train.max_steps=20")
+    assert result.returncode == 0, result.stderr
+    assert "u1.wav" in result.stderr and "u2.wav is at 16000 Hz" in result.stderr and "u3.wav" in result.stderr
+    assert "3 training utterances were skipped" in result.stderr
