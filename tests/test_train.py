@@ -102,3 +102,12 @@ def test_bad_items_are_skipped_counted_and_named(tiny_corpus, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "u1.wav" in result.stderr and "u2.wav is at 16000 Hz" in result.stderr and "u3.wav" in result.stderr
     assert "3 training utterances were skipped" in result.stderr
+
+
+@pytest.mark.parametrize("recipe", sorted((ROOT / "recipes").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_recipe_loads(recipe):
+    from tts_diffusion.config import load_config
+    from tts_diffusion.train import TrainConfig
+
+    config = load_config(TrainConfig, recipe)
+    assert config.data.train_filelist and config.train.max_steps > 0

@@ -129,18 +129,22 @@ class GradTTS(nn.Module):
         _, sigma = self._alpha_sigma(t, x)
         return -self.eps(x, t, mu, mask, speaker) / sigma
 
-    def compute_loss(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None,
-                     generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None):
+        """Encode, then align the tokens to the mel by MAS under log N(y_j; mu_i, I).
+        -> mu_x, log_w, x_mask, path (batch, tokens, frames), y_mask."""
         mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
         y_mask = sequence_mask(mel_lengths, mels.shape[-1]).unsqueeze(1).float()
-
-        with torch.no_grad():  # log N(y_j; mu_i, I) for every token i and frame j, then MAS
+        with torch.no_grad():
             log_prior = -0.5 * (
                 (mu_x**2).sum(1)[:, :, None] - 2 * mu_x.transpose(1, 2) @ mels + (mels**2).sum(1)[:, None, :]
                 + self.n_mels * math.log(2 * math.pi)
             )
             path = monotonic_alignment_search(log_prior, token_lengths, mel_lengths)
+        return mu_x, log_w, x_mask, path, y_mask
 
+    def compute_loss(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None,
+                     generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        mu_x, log_w, x_mask, path, y_mask = self.aligned_prior(ids, langs, token_lengths, mels, mel_lengths, speaker)
         log_d = torch.log(1e-8 + path.sum(-1, keepdim=True).transpose(1, 2)) * x_mask
         duration_loss = ((log_w - log_d) ** 2 * x_mask).sum() / x_mask.sum()
         mu_y = mu_x @ path  # (batch, n_mels, frames)

@@ -1,0 +1,50 @@
+"""Loading a trained acoustic model: from a checkpoint folder, a run folder (its newest
+checkpoint) or one ``.safetensors`` file, whose metadata holds the config and the symbol table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from .audio import MelConfig
+from .config import ConfigError, from_dict
+from .models.tts import GradTTS, ModelConfig
+from .text import Tokenizer
+from .training.checkpoint import checkpoint_dirs, load_weights, read_metadata
+
+
+class PretrainedError(ValueError):
+    """A model that cannot be found or read."""
+
+
+def resolve_weights(spec: str | Path) -> Path:
+    """The weights file a spec names: file -> itself; checkpoint folder -> its EMA weights;
+    run folder -> the EMA weights of its newest checkpoint."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    if (path / "ema.safetensors").is_file():
+        return path / "ema.safetensors"
+    found = checkpoint_dirs(path)
+    if found:
+        return found[-1] / "ema.safetensors"
+    raise PretrainedError(f"no model at {spec} (expected a .safetensors file, a checkpoint folder or a run folder)")
+
+
+def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple[GradTTS, Tokenizer, MelConfig]:
+    path = resolve_weights(spec)
+    try:
+        meta = read_metadata(path)
+        config = meta["config"]
+        model_config = from_dict(ModelConfig, config["model"])
+        mel_config = from_dict(MelConfig, config["mel"])
+        tokenizer = Tokenizer.from_state(meta["tokenizer"])
+    except (OSError, KeyError, TypeError, ValueError, ConfigError) as err:
+        raise PretrainedError(f"{path} is not a tts-diffusion acoustic model: {err}") from None
+    model = GradTTS(len(tokenizer.table), len(tokenizer.table.languages), mel_config.n_mels, model_config)
+    try:
+        model.load_state_dict(load_weights(path, device))
+    except RuntimeError as err:
+        raise PretrainedError(f"{path}: weights do not fit the config: {str(err).splitlines()[0]}") from None
+    return model.to(device).eval(), tokenizer, mel_config
