@@ -70,3 +70,25 @@ def tiny_corpus(tmp_path) -> Path:
         items.append(Utterance(f"u{k}", wav, text, lang))
     write_filelist(tmp_path / "tiny" / "train.txt", items)
     return tmp_path / "tiny" / "train.txt"
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """A run folder of the tiny recipe trained for 40 steps on the tiny corpus (once per session)."""
+    import subprocess
+
+    from tts_diffusion.data import Utterance, write_filelist
+
+    root = tmp_path_factory.mktemp("tiny_run")
+    items = []
+    for k, (text, lang) in enumerate(TINY_TEXTS):
+        wav = root / "wavs" / f"u{k}.wav"
+        make_wav(wav, 0.8 + 0.15 * k, seed=k)
+        items.append(Utterance(f"u{k}", wav, text, lang))
+    write_filelist(root / "train.txt", items)
+    result = subprocess.run(
+        [sys.executable, "-m", "tts_diffusion.train", str(ROOT / "recipes" / "tiny.yaml"), f"run_dir={root / 'run'}",
+         f"data.train_filelist={root / 'train.txt'}", "train.max_steps=40", "train.checkpoint_every=20"],
+        capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return root / "run"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from .audio import MelConfig
 from .config import ConfigError, from_dict
@@ -40,7 +41,7 @@ def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple
         model_config = from_dict(ModelConfig, config["model"])
         mel_config = from_dict(MelConfig, config["mel"])
         tokenizer = Tokenizer.from_state(meta["tokenizer"])
-    except (OSError, KeyError, TypeError, ValueError, ConfigError) as err:
+    except (OSError, KeyError, TypeError, ValueError, ConfigError, SafetensorError) as err:
         raise PretrainedError(f"{path} is not a tts-diffusion acoustic model: {err}") from None
     model = GradTTS(len(tokenizer.table), len(tokenizer.table.languages), mel_config.n_mels, model_config)
     try:
