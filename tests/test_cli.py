@@ -1,27 +1,75 @@
-"""tts-say as a user runs it: a subprocess."""
+"""tts-say as a user runs it: a subprocess, with a model trained by the tiny recipe."""
 
 import subprocess
 import sys
 
+import pytest
+import soundfile as sf
 
-def run(*args, stdin=b""):
-    return subprocess.run([sys.executable, "-m", "tts_diffusion.cli", *args], input=stdin, capture_output=True)
-
-
-def test_front_end_runs_and_no_voice_is_said_plainly(tmp_path):
-    result = run("오후 3시 20분", "-o", str(tmp_path / "out.wav"))
-    out = result.stdout.decode()
-    assert "spoken form: 오후 세 시 이십 분" in out and "phonemes:" in out
-    assert result.returncode == 1 and b"no voice is bundled yet" in result.stderr
-    assert not (tmp_path / "out.wav").exists()
+from conftest import ROOT
 
 
-def test_empty_text_is_one_line_and_exit_2():
-    result = run("   ")
-    assert result.returncode == 2
-    assert result.stderr.decode().strip() == "tts-say: error: text is empty"
+def say(*args, stdin=b""):
+    return subprocess.run([sys.executable, "-m", "tts_diffusion.cli", *args], input=stdin, capture_output=True,
+                          cwd=ROOT, timeout=300)
 
 
-def test_invalid_utf8_on_stdin():
-    result = run(stdin=b"\xff\xfe\xfa")
-    assert result.returncode == 2 and b"not valid UTF-8" in result.stderr and b"Traceback" not in result.stderr
+def test_speaks_korean_to_a_wav_with_a_mel_picture(tiny_run, tmp_path):
+    out, png = tmp_path / "out.wav", tmp_path / "mel.png"
+    result = say("안녕하세요. 오늘 기온은 3도입니다.", "--model", str(tiny_run), "-o", str(out), "--mel-png", str(png),
+                 "--steps", "4", "--seed", "1")
+    assert result.returncode == 0, result.stderr.decode()
+    audio, rate = sf.read(out)
+    assert rate == 22050 and 0.3 < len(audio) / rate < 30 and abs(audio).max() > 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert b"real-time factor" in result.stderr
+    again = tmp_path / "again.wav"
+    assert say("안녕하세요. 오늘 기온은 3도입니다.", "--model", str(tiny_run), "-o", str(again), "--steps", "4",
+               "--seed", "1", "-q").returncode == 0
+    assert again.read_bytes() == out.read_bytes()  # the same seed gives the same audio
+
+
+def test_text_from_stdin_and_file(tiny_run, tmp_path):
+    assert say("--model", str(tiny_run), "-o", str(tmp_path / "a.wav"), "--steps", "2", "-q",
+               stdin="Good evening.".encode()).returncode == 0
+    text = tmp_path / "text.txt"
+    text.write_text("내일 만나요.", encoding="utf-8")
+    assert say("-f", str(text), "--model", str(tiny_run), "-o", str(tmp_path / "b.wav"), "--steps", "2", "-q").returncode == 0
+    assert (tmp_path / "a.wav").is_file() and (tmp_path / "b.wav").is_file()
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["   "], b"", "text is empty"),
+    (["☃★"], b"", "nothing that can be voiced"),
+    ([], b"\xff\xfe\xfa", "standard input is not valid UTF-8"),
+    (["hi", "--method", "magic"], b"", "invalid choice: 'magic'"),
+    (["hi", "--steps", "0"], b"", "--steps must be at least 1"),
+    (["hi", "--model", "/nonexistent"], b"", "no model at /nonexistent"),
+    (["-f", "/nonexistent.txt"], b"", "cannot read /nonexistent.txt"),
+    (["hi", "-f", "/nonexistent.txt"], b"", "not both"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, stdin, message, tmp_path):
+    out = tmp_path / "out.wav"
+    result = say(*args, "-o", str(out), stdin=stdin)
+    err = result.stderr.decode()
+    assert result.returncode == 2 and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_unwritable_output_leaves_nothing(tiny_run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = say("hello", "--model", str(tiny_run), "-o", str(blocker / "out.wav"), "--steps", "2", "-q")
+    assert result.returncode == 2 and b"cannot write" in result.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_without_a_bundled_voice_it_says_so(tmp_path):
+    result = say("안녕하세요", "-o", str(tmp_path / "out.wav"))
+    assert result.returncode == 2 and b"no voice is bundled" in result.stderr
+
+
+def test_help_has_a_korean_and_an_english_example():
+    out = say("--help").stdout.decode()
+    assert "오늘 서울의 기온은" in out and "The news at 9:30 pm." in out and "--temperature" in out

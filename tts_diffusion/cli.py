@@ -1,49 +1,113 @@
-"""``tts-say``: speak text to a WAV file.
-
-Until a voice is bundled (see the issue tracker), it runs the text front end, prints the spoken
-form and the phonemes, says plainly that no voice is bundled, and exits with code 1.
-"""
+"""``tts-say``: speak Korean or English text to a WAV file."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 
+METHODS = ["ode", "ode-heun", "ode-euler", "ode-rk45", "sde", "pc"]
 EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
-  tts-say "The news at 9:30 pm." --lang en -o news.wav"""
+  tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
+  echo "안녕하세요" | tts-say -o hello.wav --mel-png hello.png"""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="tts-say", description="Speak Korean or English text to a WAV file.",
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("text", nargs="?", help="text to speak (default: read standard input)")
-    parser.add_argument("-o", "--output", default="out.wav", help="WAV file to write (default: out.wav)")
-    parser.add_argument("--lang", choices=["auto", "ko", "en"], default="auto", help="language of the text")
-    return parser.parse_args(argv)
+    p = OneLineParser(prog="tts-say", description="Speak Korean or English text to a WAV file.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("text", nargs="?", help="text to speak (default: -f FILE, or standard input)")
+    p.add_argument("-f", "--file", help="read the text from this UTF-8 file")
+    p.add_argument("-o", "--output", default="out.wav", help="WAV file to write (default: out.wav)")
+    p.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voice)")
+    p.add_argument("--vocoder", default="griffinlim", help="vocoder: griffinlim[:iterations] (default: griffinlim)")
+    p.add_argument("--method", choices=METHODS, default="ode", help="sampler (default: ode)")
+    p.add_argument("--steps", type=int, default=10, help="sampler steps (default: 10)")
+    p.add_argument("--temperature", type=float, default=1.5, help="prior temperature; higher is calmer (default: 1.5)")
+    p.add_argument("--speed", type=float, default=1.0, help="speaking rate, 1.2 is 20%% faster (default: 1.0)")
+    p.add_argument("--seed", type=int, help="random seed, for repeatable output")
+    p.add_argument("--lang", choices=["auto", "ko", "en"], default="auto", help="language of the text (default: auto)")
+    p.add_argument("--mel-png", help="also save a picture of the mel spectrogram here")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    return p.parse_args(argv)
+
+
+def read_text(args) -> str:
+    if args.text is not None and args.file:
+        raise ValueError("give the text or -f FILE, not both")
+    if args.text is not None:
+        return args.text
+    try:
+        if args.file:
+            with open(args.file, "rb") as f:
+                return f.read().decode("utf-8")
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{args.file or 'standard input'} is not valid UTF-8") from None
+    except OSError as err:
+        raise ValueError(f"cannot read {args.file}: {err.strerror}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    text = args.text
-    if text is None:
-        try:
-            text = sys.stdin.buffer.read().decode("utf-8")
-        except UnicodeDecodeError:
-            print("tts-say: error: standard input is not valid UTF-8", file=sys.stderr)
-            return 2
-    from .text import Tokenizer, normalize
-
+    started = time.perf_counter()
     try:
-        spoken = normalize(text, args.lang)
-        encoded = Tokenizer().encode(text, args.lang)
-    except ValueError as err:
-        print(f"tts-say: error: {err}", file=sys.stderr)
+        text = read_text(args)
+        if args.steps < 1:
+            raise ValueError("--steps must be at least 1")
+        import warnings
+
+        from .text import normalize
+
+        with warnings.catch_warnings(record=True) as caught:  # fail fast, before loading anything heavy
+            warnings.simplefilter("always")
+            normalize(text, args.lang)
+        for warning in caught if not args.quiet else []:
+            print(f"tts-say: warning: {warning.message}", file=sys.stderr)
+        warnings.filterwarnings("ignore", message="dropped characters")  # said once above
+        from .api import TTS
+        from .audio import save_wav
+
+        tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device)
+        bar = None
+        if not args.quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(total=0, unit="sentence", leave=False, disable=None)
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        result = tts.synthesize(text, args.lang, args.method, args.steps, args.temperature, args.speed, args.seed,
+                                progress=progress)
+        if bar is not None:
+            bar.close()
+        save_wav(args.output, result.audio, result.sample_rate)
+        if args.mel_png:
+            from .plots import save_mel_png
+
+            save_mel_png(args.mel_png, result.mel)
+    except (ValueError, OSError, RuntimeError) as err:
+        print(f"tts-say: error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
-    print(f"spoken form: {spoken}")
-    print(f"phonemes:    {encoded.phonemes}")
-    print(f"tts-say: no voice is bundled yet, so {args.output} was not written", file=sys.stderr)
-    return 1
+    except KeyboardInterrupt:
+        print("tts-say: interrupted", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        wall = time.perf_counter() - started
+        seconds = result.timings["audio"]
+        print(f"{args.output}: {seconds:.2f} s of audio in {wall:.2f} s (real-time factor {wall / seconds:.2f}; "
+              f"{result.nfe} score evaluations)", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
