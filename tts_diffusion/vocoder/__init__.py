@@ -1,16 +1,11 @@
-"""Vocoders: log-mel -> waveform. ``load_vocoder("griffinlim")``; HiFi-GAN comes with its issue."""
+"""Vocoders: log-mel (batch, n_mels, frames) -> waveform. See :func:`load_vocoder`.
 
-from __future__ import annotations
+Every vocoder has ``sample_rate``, ``hop_length`` and ``mel_config`` (the mel it expects) and is
+called as ``vocoder(mel) -> audio``.
+"""
 
-from ..audio import MelConfig
 from .griffinlim import GriffinLim
+from .hifigan import VARIANTS, Generator, HiFiGANConfig
+from .load import VocoderError, load_hifigan, load_vocoder
 
-
-def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig = MelConfig()):
-    if spec == "griffinlim" or spec.startswith("griffinlim:"):
-        iterations = int(spec.split(":", 1)[1]) if ":" in spec else 60
-        return GriffinLim(mel_config, iterations=iterations)
-    raise ValueError(f"unknown vocoder {spec!r}: only 'griffinlim[:iterations]' is available so far")
-
-
-__all__ = ["GriffinLim", "load_vocoder"]
+__all__ = ["GriffinLim", "Generator", "HiFiGANConfig", "VARIANTS", "VocoderError", "load_hifigan", "load_vocoder"]

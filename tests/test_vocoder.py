@@ -1,0 +1,187 @@
+"""Vocoders: Griffin-Lim, HiFi-GAN from official checkpoints, our safetensors, and the Hub (a fake
+one on 127.0.0.1, then offline from the cache it filled)."""
+
+import dataclasses
+import hashlib
+import http.server
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from tts_diffusion.audio import MelConfig, MelSpectrogram
+from tts_diffusion.vocoder import VARIANTS, Generator, HiFiGANConfig, VocoderError, load_vocoder
+from tts_diffusion.vocoder.convert import convert
+
+from conftest import ROOT
+
+SMALL = dataclasses.replace(VARIANTS["v3"], upsample_initial_channel=32)
+
+
+def harmonic(seconds=1.0, rate=22050):
+    t = np.arange(int(seconds * rate)) / rate
+    f0 = 140 + 30 * np.sin(2 * np.pi * 1.5 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    return (0.3 * sum(np.sin(k * phase) / k for k in range(1, 15))).astype(np.float32)
+
+
+def spectral_convergence(audio, mel):
+    """||M(audio) - M||_F / ||M|| on the linear mel magnitudes."""
+    rebuilt = MelSpectrogram()(audio).exp()
+    return ((rebuilt - mel.exp()).norm() / mel.exp().norm()).item()
+
+
+def test_griffin_lim_reconstructs_the_mel():
+    mel = MelSpectrogram()(torch.from_numpy(harmonic()))
+    audio = load_vocoder("griffinlim:60")(mel)
+    assert audio.shape == (mel.shape[-1] * 256,)
+    converged = spectral_convergence(audio, mel)
+    random_phase = load_vocoder("griffinlim:1")
+    random_phase.iterations = 0
+    assert converged < 0.2 and converged < 0.4 * spectral_convergence(random_phase(mel), mel)
+
+
+def test_griffin_lim_bad_iterations():
+    with pytest.raises(VocoderError, match="positive integer"):
+        load_vocoder("griffinlim:abc")
+
+
+@pytest.mark.parametrize("name", ["v1", "v2", "v3"])
+def test_variants_upsample_by_the_hop(name):
+    torch.manual_seed(0)
+    generator = Generator(VARIANTS[name]).eval()
+    audio = generator(torch.randn(1, 80, 6))
+    assert audio.shape == (1, 6 * 256) and audio.abs().max() <= 1
+
+
+def official_checkpoint(folder, config=SMALL, seed=0):
+    """A checkpoint in the official layout: weight-normed (weight_g, weight_v), {"generator": ...},
+    a config.json with training keys too. Returns it and the plain generator it stands for."""
+    torch.manual_seed(seed)
+    plain = Generator(config).eval()
+    state = {}
+    for key, value in plain.state_dict().items():
+        if key.endswith(".weight"):
+            v = value * (1.0 + torch.rand(value.shape[0], *[1] * (value.dim() - 1)))  # scaled per channel
+            state[key[:-7] + ".weight_v"] = v
+            state[key[:-7] + ".weight_g"] = value.norm(dim=tuple(range(1, value.dim())), keepdim=True)
+        else:
+            state[key] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save({"generator": state}, folder / "g_00100000")
+    official = {**dataclasses.asdict(config), "batch_size": 16, "learning_rate": 0.0002, "num_workers": 4}
+    (folder / "config.json").write_text(json.dumps(official))
+    return folder / "g_00100000", plain
+
+
+def test_official_checkpoint_and_its_conversion_give_identical_audio(tmp_path):
+    checkpoint, plain = official_checkpoint(tmp_path / "official")
+    mel = torch.randn(1, 80, 20)
+    expected = plain(mel)
+    from_official = load_vocoder(str(checkpoint))
+    assert torch.allclose(from_official(mel), expected, atol=1e-5)
+    convert(str(checkpoint), tmp_path / "ours")
+    assert sorted(p.name for p in (tmp_path / "ours").iterdir()) == ["config.json", "generator.safetensors"]
+    from_ours = load_vocoder(str(tmp_path / "ours"))
+    assert torch.equal(from_ours(mel), from_official(mel))
+
+
+def test_mel_mismatch_names_both_values(tmp_path):
+    official_checkpoint(tmp_path / "v", dataclasses.replace(SMALL, hop_size=200, upsample_rates=[8, 5, 5]))
+    with pytest.raises(VocoderError, match=r"hop_length: 256 vs 200"):
+        load_vocoder(str(tmp_path / "v"), MelConfig())
+    assert load_vocoder(str(tmp_path / "v")).hop_length == 200
+
+
+def test_unsafe_or_missing_weights_are_clear_errors(tmp_path):
+    with pytest.raises(VocoderError, match="no vocoder at"):
+        load_vocoder(str(tmp_path / "nothing"))
+    folder = tmp_path / "pickle"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(dataclasses.asdict(SMALL)))
+    torch.save({"generator": {"x": object()}}, folder / "g_1")  # an arbitrary object: refused by weights_only
+    with pytest.raises(VocoderError, match="weights-only"):
+        load_vocoder(str(folder))
+
+
+class FakeHub(http.server.BaseHTTPRequestHandler):
+    """Answers HEAD and GET on /{repo}/resolve/{revision}/{filename} like the Hub does."""
+
+    files: dict = {}
+    hits: list = []
+
+    def _answer(self, body: bool):
+        type(self).hits.append(self.path)
+        parts = self.path.split("?")[0].strip("/").split("/")
+        repo, filename = "/".join(parts[:2]), "/".join(parts[4:])
+        if len(parts) < 5 or parts[2] != "resolve" or repo not in {r for r, _ in self.files}:
+            self.send_response(404)
+            self.send_header("X-Error-Code", "RepoNotFound")
+            self.end_headers()
+            return
+        data = self.files.get((repo, filename))
+        if data is None:
+            self.send_response(404)
+            self.send_header("X-Error-Code", "EntryNotFound")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
+        self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def do_HEAD(self):
+        self._answer(body=False)
+
+    def do_GET(self):
+        self._answer(body=True)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_hub_download_then_offline_from_the_cache(tmp_path):
+    convert(str(official_checkpoint(tmp_path / "official")[0]), tmp_path / "ours")
+    FakeHub.files = {("acme/hifigan", name): (tmp_path / "ours" / name).read_bytes()
+                     for name in ("generator.safetensors", "config.json")}
+    FakeHub.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = textwrap.dedent("""
+        import sys, torch
+        from tts_diffusion.vocoder import load_vocoder, VocoderError
+        try:
+            vocoder = load_vocoder(sys.argv[1])
+        except VocoderError as err:
+            print("ERROR", err); sys.exit(3)
+        torch.manual_seed(0)
+        print(float(vocoder(torch.randn(1, 80, 10)).abs().sum()))
+    """)
+    env = {**os.environ, "HF_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}", "HF_HOME": str(tmp_path / "hf"),
+           "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1"}
+    run = lambda spec, **extra: subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True,  # noqa: E731
+                                               cwd=ROOT, env={**env, **extra}, timeout=120)
+    try:
+        online = run("hf:acme/hifigan")
+        assert online.returncode == 0, online.stdout + online.stderr
+        assert any("generator.safetensors" in h for h in FakeHub.hits)
+        assert list((tmp_path / "hf" / "hub").glob("models--acme--hifigan/snapshots/*/generator.safetensors"))
+        FakeHub.hits = []
+        offline = run("hf:acme/hifigan", HF_HUB_OFFLINE="1")
+        assert offline.returncode == 0, offline.stdout + offline.stderr
+        assert offline.stdout == online.stdout and FakeHub.hits == []
+        unknown_repo = run("hf:acme/nothing")
+        assert unknown_repo.returncode == 3 and "hf:acme/nothing" in unknown_repo.stdout
+        unknown_file = run("hf:acme/hifigan:missing.safetensors")
+        assert unknown_file.returncode == 3 and "missing.safetensors" in unknown_file.stdout
+    finally:
+        server.shutdown()

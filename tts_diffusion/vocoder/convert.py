@@ -1,0 +1,49 @@
+"""Convert a HiFi-GAN checkpoint (official format, or any spec load_vocoder reads) to our layout:
+
+    python -m tts_diffusion.vocoder.convert g_02500000 out/hifigan-v1/    # config.json beside g_02500000
+    python -m tts_diffusion.vocoder.convert hf:owner/repo:generator.pt out/
+
+writes ``out/generator.safetensors`` (weight norm folded) and ``out/config.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from ..files import atomic_path, atomic_write_text
+from .hifigan import Generator
+from .load import VocoderError, load_vocoder
+
+
+def convert(spec: str, out_dir: str | Path) -> Path:
+    generator = load_vocoder(spec)
+    if not isinstance(generator, Generator):
+        raise VocoderError(f"{spec} is not a HiFi-GAN checkpoint")
+    from safetensors.torch import save_file
+
+    out_dir = Path(out_dir)
+    with atomic_path(out_dir / "generator.safetensors") as tmp:
+        save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(tmp))
+    atomic_write_text(out_dir / "config.json", json.dumps(dataclasses.asdict(generator.config), indent=2) + "\n")
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.convert", description=__doc__.split("\n\n")[0])
+    parser.add_argument("source")
+    parser.add_argument("out_dir")
+    args = parser.parse_args(argv)
+    try:
+        print(convert(args.source, args.out_dir))
+    except VocoderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""``load_vocoder(spec)``: Griffin-Lim, a local HiFi-GAN, or one from the Hugging Face Hub.
+
+Specs: ``griffinlim[:iterations]``; a folder (``config.json`` + ``generator.safetensors``, or an
+official ``g_XXXXXXXX`` checkpoint); a weights file (its config: ``<stem>.json`` or
+``config.json`` beside it); ``hf:<repo_id>[:<filename>]`` (``hf_hub_download``, cached, works
+offline from the cache). Pickles are read with ``weights_only=True`` only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ..audio import MelConfig
+from .griffinlim import GriffinLim
+from .hifigan import Generator, build_generator, read_config
+
+DEFAULT_HUB_FILE = "generator.safetensors"
+
+
+class VocoderError(ValueError):
+    """A vocoder that cannot be found, read, or does not fit the acoustic model."""
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 (any unpickling failure means: not loadable safely)
+        raise VocoderError(f"cannot read {path} as a weights-only checkpoint: {str(err).splitlines()[0]}") from None
+    for key in ("generator", "model", "state_dict"):
+        if isinstance(data, dict) and isinstance(data.get(key), dict):
+            return data[key]
+    return data
+
+
+def _weights_in(folder: Path) -> Path:
+    for pattern in ("generator.safetensors", "g_*", "*.safetensors", "*.bin", "*.pt", "*.pth"):
+        found = sorted(p for p in folder.glob(pattern) if p.is_file())
+        if found:
+            return found[-1]
+    raise VocoderError(f"no HiFi-GAN weights in {folder}")
+
+
+def _config_for(weights: Path) -> Path:
+    for candidate in (weights.with_suffix(".json"), weights.parent / "config.json"):
+        if candidate.is_file():
+            return candidate
+    raise VocoderError(f"no config for {weights} (expected {weights.with_suffix('.json').name} or config.json beside it)")
+
+
+def load_hifigan(path: str | Path) -> Generator:
+    path = Path(path)
+    if not path.exists():
+        raise VocoderError(f"no vocoder at {path}")
+    weights = _weights_in(path) if path.is_dir() else path
+    try:
+        return build_generator(read_config(_config_for(weights)), read_state_dict(weights))
+    except ValueError as err:
+        raise VocoderError(str(err)) from None
+
+
+def hub_download(repo_id: str, filename: str) -> Path:
+    """Fetch a weights file and its config from the Hub (or its local cache)."""
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        weights = Path(hf_hub_download(repo_id, filename))
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as err:
+        raise VocoderError(f"cannot get {filename} from hf:{repo_id}: {str(err).splitlines()[0]}") from None
+    for config in (Path(filename).with_suffix(".json").as_posix(), "config.json"):
+        try:  # the config lands beside the weights, in the same snapshot folder
+            hf_hub_download(repo_id, config)
+            return weights
+        except (EntryNotFoundError, LocalEntryNotFoundError):
+            continue
+        except (HfHubHTTPError, OSError) as err:
+            raise VocoderError(f"cannot get {config} from hf:{repo_id}: {str(err).splitlines()[0]}") from None
+    raise VocoderError(f"hf:{repo_id} has no config for {filename}")
+
+
+def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig | None = None):
+    """A vocoder for ``spec``; with ``mel_config`` (the acoustic model's), a mel mismatch is an error."""
+    if spec == "griffinlim" or spec.startswith("griffinlim:"):
+        iterations = spec.split(":", 1)[1] if ":" in spec else "60"
+        if not iterations.isdigit() or int(iterations) < 1:
+            raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
+        return GriffinLim(mel_config or MelConfig(), iterations=int(iterations))
+    if spec.startswith("hf:"):
+        repo_id, _, filename = spec[3:].partition(":")
+        vocoder = load_hifigan(hub_download(repo_id, filename or DEFAULT_HUB_FILE))
+    else:
+        vocoder = load_hifigan(spec)
+    if mel_config is not None and (diff := mel_config.mismatches(vocoder.mel_config)):
+        raise VocoderError(f"the vocoder {spec} expects another mel than the acoustic model "
+                           f"(acoustic model vs vocoder: {'; '.join(diff)})")
+    return vocoder
