@@ -4,11 +4,11 @@ VENV ?= .venv
 PIP = $(VENV)/bin/pip
 CONSTRAINTS ?= constraints/cpu.txt
 
-.PHONY: install test demo bench
+.PHONY: install test demo web
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -c $(CONSTRAINTS) -e ".[dev]"
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[demo,dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -17,4 +17,7 @@ test: install
 	$(VENV)/bin/python -m pytest -q
 
 demo: install
-	$(VENV)/bin/tts-say "안녕하세요" -o out.wav
+	$(VENV)/bin/tts-say "안녕하세요" -o out.wav $(if $(MODEL),--model $(MODEL),)
+
+web: install
+	$(VENV)/bin/python app.py $(if $(MODEL),--model $(MODEL),)

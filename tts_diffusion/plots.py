@@ -25,6 +25,17 @@ def mel_figure(mels: dict[str, np.ndarray], title: str | None = None):
     return fig
 
 
+def mel_image(mel: np.ndarray) -> np.ndarray:
+    """An RGB picture (height, width, 3) of one mel, for a web page."""
+    import matplotlib.pyplot as plt
+
+    fig = mel_figure({"mel": mel})
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return image
+
+
 def save_mel_png(path, mel: np.ndarray, title: str | None = None) -> None:
     import matplotlib.pyplot as plt
 

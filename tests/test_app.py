@@ -1,0 +1,72 @@
+"""The web demo in a real headless Chromium (Playwright), and through gradio_client."""
+
+import io
+import os
+import shutil
+import urllib.request
+
+import pytest
+import soundfile as sf
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+gr = pytest.importorskip("gradio")
+
+from conftest import ROOT, load_script  # noqa: E402
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+@pytest.fixture(scope="module")
+def server(tiny_run):
+    from tts_diffusion.api import TTS
+
+    app = load_script("app.py")
+    demo = app.build_demo(TTS.from_pretrained(tiny_run), max_chars=200)
+    demo.launch(server_name="127.0.0.1", server_port=None, share=False, ssr_mode=False, prevent_thread_lock=True,
+                quiet=True)
+    yield demo.local_url
+    demo.close()
+
+
+def wav_seconds(data: bytes) -> float:
+    audio, rate = sf.read(io.BytesIO(data))
+    assert rate == 22050 and abs(audio).max() > 0
+    return len(audio) / rate
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)")
+def test_korean_text_in_the_browser_gives_a_wav(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server)
+        page.locator("#text textarea").fill("안녕하세요. 오늘의 뉴스입니다.")
+        page.locator("#speak").click()
+        link = page.locator("#audio a[data-testid=download-link]")
+        link.wait_for(timeout=120_000)
+        href = link.get_attribute("href")
+        timings = page.locator("#timings textarea").input_value()
+        browser.close()
+    url = href if href.startswith("http") else server.rstrip("/") + "/" + href.lstrip("/")
+    data = urllib.request.urlopen(url, timeout=30).read()
+    assert 0.5 < wav_seconds(data) < 20
+    assert "real-time factor" in timings
+
+
+def test_gradio_client_and_the_length_limit(server):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    audio_path, image_path, timings = client.predict("Good evening.", "ode-euler", 3, 1.5, 1.0, 0, api_name="/speak")
+    with open(audio_path, "rb") as f:
+        assert 0.2 < wav_seconds(f.read()) < 10
+    assert "score evaluations" in timings
+    with pytest.raises(Exception, match="at most 200"):
+        client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, api_name="/speak")
