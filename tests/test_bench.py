@@ -1,0 +1,25 @@
+"""The measures the benchmarks report."""
+
+import numpy as np
+
+from conftest import load_script
+
+
+def test_mcd_dtw_is_zero_for_a_copy_and_blind_to_time_stretching():
+    evaluate = load_script("bench/evaluate.py")
+    rng = np.random.default_rng(0)
+    mel = np.cumsum(rng.standard_normal((80, 60)), axis=1) * 0.3 - 5
+    assert evaluate.mcd_dtw(mel, mel) == 0.0
+    stretched = np.repeat(mel, 2, axis=1)  # every frame twice: DTW aligns it back
+    assert evaluate.mcd_dtw(stretched, mel) < 1e-9
+    other = np.cumsum(rng.standard_normal((80, 60)), axis=1) * 0.3 - 5
+    assert evaluate.mcd_dtw(other, mel) > 1.0
+
+
+def test_cepstrum_of_a_flat_spectrum_has_only_c0():
+    evaluate = load_script("bench/evaluate.py")
+    flat = np.full((80, 5), -3.0)
+    assert np.allclose(evaluate.cepstra(flat), 0.0)
+    tilt = np.linspace(-1, 1, 80)[:, None] * np.ones((1, 5))
+    c = evaluate.cepstra(tilt)
+    assert abs(c[0, 0]) > 0.1 and np.all(np.abs(c[:, 1]) < 1e-9)  # an odd tilt has no c2
