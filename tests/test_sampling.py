@@ -69,26 +69,29 @@ def test_rk45_maps_to_the_prior_and_back():
     assert (back - x0).abs().max() < 1e-3 and nfe > 10
 
 
-@pytest.mark.parametrize("method, order", [("ode-euler", 1), ("ode-heun", 2)])
-def test_fixed_step_error_falls_at_the_solver_order(method, order):
+def same_start_runs():
+    """A runner of any method from one prior draw (Gaussian data), and the precise ODE solution from it."""
     sde = VPSDE()
     _, score = gaussian(sde)
     mu = torch.full((4, 8, 8), -0.5, dtype=torch.float64)
     start = sde.prior_sample(mu, generator=torch.Generator().manual_seed(0))
-    run = lambda m, n, **kw: sample(lambda x, t: score(x, t, mu), mu, sde, m, n, x_init=start, **kw)  # noqa: E731
-    exact = run("ode-rk45", 1, rtol=1e-10, atol=1e-10)
+
+    def run(method, steps, **kwargs):
+        return sample(lambda x, t: score(x, t, mu), mu, sde, method, steps, x_init=start, **kwargs)
+
+    return run, run("ode-rk45", 1, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("method, order", [("ode-euler", 1), ("ode-heun", 2)])
+def test_fixed_step_error_falls_at_the_solver_order(method, order):
+    run, exact = same_start_runs()
     errors = [(run(method, n) - exact).abs().max().item() for n in (200, 400, 800)]
     ratios = [errors[i] / errors[i + 1] for i in range(2)]
     assert all(abs(math.log2(r) - order) < 0.25 for r in ratios), (errors, ratios)
 
 
 def test_ode_solver_beats_heun_at_equal_nfe():
-    sde = VPSDE()
-    _, score = gaussian(sde)
-    mu = torch.full((4, 8, 8), -0.5, dtype=torch.float64)
-    start = sde.prior_sample(mu, generator=torch.Generator().manual_seed(0))
-    run = lambda m, n, **kw: sample(lambda x, t: score(x, t, mu), mu, sde, m, n, x_init=start, **kw)  # noqa: E731
-    exact = run("ode-rk45", 1, rtol=1e-10, atol=1e-10)
+    run, exact = same_start_runs()
     for nfe in (4, 6, 10):
         ours = (run("ode", nfe) - exact).abs().max().item()
         heun = (run("ode-heun", nfe // 2) - exact).abs().max().item()

@@ -9,6 +9,8 @@ import re
 
 from num2words import num2words
 
+from .rules import apply_rules
+
 ABBREVIATIONS = {
     "Mr.": "mister", "Mrs.": "missus", "Ms.": "miss", "Dr.": "doctor", "Prof.": "professor",
     "St.": "saint", "Jr.": "junior", "Sr.": "senior", "Gen.": "general", "Capt.": "captain",
@@ -116,8 +118,4 @@ def normalize_english(text: str) -> str:
     """Spoken form of English text."""
     for abbreviation, spoken in ABBREVIATIONS.items():
         text = re.sub(rf"(?<![A-Za-z]){re.escape(abbreviation)}", spoken, text)
-    for pattern, replacement in RULES:
-        text = pattern.sub(replacement, text)
-    for symbol, spoken in SYMBOLS.items():
-        text = text.replace(symbol, spoken)
-    return text
+    return apply_rules(text, RULES, SYMBOLS)

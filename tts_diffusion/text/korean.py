@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from . import numbers_ko as num
+from .rules import apply_rules
 
 LETTER_NAMES = dict(zip(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -153,8 +154,4 @@ RULES: list[tuple[re.Pattern, object]] = [
 
 def normalize_korean(text: str) -> str:
     """Spoken form of Korean text; Latin words other than acronyms are left for English G2P."""
-    for pattern, replacement in RULES:
-        text = pattern.sub(replacement, text)
-    for symbol, spoken in SYMBOLS.items():
-        text = text.replace(symbol, spoken)
-    return text
+    return apply_rules(text, RULES, SYMBOLS)
