@@ -73,3 +73,15 @@ def test_without_a_bundled_voice_it_says_so(tmp_path):
 def test_help_has_a_korean_and_an_english_example():
     out = say("--help").stdout.decode()
     assert "오늘 서울의 기온은" in out and "The news at 9:30 pm." in out and "--temperature" in out
+
+
+def test_vocoder_with_another_mel_is_refused(tiny_run, tmp_path):
+    import dataclasses
+
+    from test_vocoder import SMALL, official_checkpoint
+
+    official_checkpoint(tmp_path / "voc", dataclasses.replace(SMALL, num_mels=64))
+    result = say("안녕하세요", "--model", str(tiny_run), "--vocoder", str(tmp_path / "voc"), "-o", str(tmp_path / "o.wav"))
+    err = result.stderr.decode()
+    assert result.returncode == 2 and "n_mels: 80 vs 64" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o.wav").exists()

@@ -111,3 +111,17 @@ def test_every_recipe_loads(recipe):
 
     config = load_config(TrainConfig, recipe)
     assert config.data.train_filelist and config.train.max_steps > 0
+
+
+def test_non_finite_losses_are_skipped_then_stop_the_run(tiny_corpus, tmp_path):
+    import numpy as np
+
+    for wav in (tiny_corpus.parent / "wavs").iterdir():  # every clip holds a NaN: every loss is NaN
+        audio = np.full(20000, 0.1, dtype=np.float32)
+        audio[5000] = np.nan
+        sf.write(wav, audio, 22050, subtype="FLOAT")
+    result = train(f"run_dir={tmp_path / 'run'}", f"data.train_filelist={tiny_corpus}", "train.max_bad_steps=3")
+    assert result.returncode == 2
+    assert "non-finite loss, skipped (1 in a row)" in result.stderr
+    assert "error: 3 non-finite losses in a row at step 0" in result.stderr and "Traceback" not in result.stderr
+    assert not checkpoint_dirs(tmp_path / "run")

@@ -149,39 +149,63 @@ class FakeHub(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_hub_download_then_offline_from_the_cache(tmp_path):
+@pytest.fixture
+def fake_hub(tmp_path):
+    """A fake Hub on 127.0.0.1; yields a runner of a Python snippet with HF_ENDPOINT pointing at it."""
+    FakeHub.files, FakeHub.hits = {}, []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {**os.environ, "HF_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}", "HF_HOME": str(tmp_path / "hf"),
+           "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1"}
+
+    def run(script, spec, **extra):
+        return subprocess.run([sys.executable, "-c", textwrap.dedent(script), spec], capture_output=True, text=True,
+                              cwd=ROOT, env={**env, **extra}, timeout=120)
+
+    yield run
+    server.shutdown()
+
+
+VOCODER_SCRIPT = """
+    import sys, torch
+    from tts_diffusion.vocoder import load_vocoder, VocoderError
+    try:
+        vocoder = load_vocoder(sys.argv[1])
+    except VocoderError as err:
+        print("ERROR", err); sys.exit(3)
+    torch.manual_seed(0)
+    print(float(vocoder(torch.randn(1, 80, 10)).abs().sum()))
+"""
+
+
+def test_hub_download_then_offline_from_the_cache(tmp_path, fake_hub):
     convert(str(official_checkpoint(tmp_path / "official")[0]), tmp_path / "ours")
     FakeHub.files = {("acme/hifigan", name): (tmp_path / "ours" / name).read_bytes()
                      for name in ("generator.safetensors", "config.json")}
+    online = fake_hub(VOCODER_SCRIPT, "hf:acme/hifigan")
+    assert online.returncode == 0, online.stdout + online.stderr
+    assert any("generator.safetensors" in h for h in FakeHub.hits)
+    assert list((tmp_path / "hf" / "hub").glob("models--acme--hifigan/snapshots/*/generator.safetensors"))
     FakeHub.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    script = textwrap.dedent("""
-        import sys, torch
-        from tts_diffusion.vocoder import load_vocoder, VocoderError
-        try:
-            vocoder = load_vocoder(sys.argv[1])
-        except VocoderError as err:
-            print("ERROR", err); sys.exit(3)
-        torch.manual_seed(0)
-        print(float(vocoder(torch.randn(1, 80, 10)).abs().sum()))
-    """)
-    env = {**os.environ, "HF_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}", "HF_HOME": str(tmp_path / "hf"),
-           "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1"}
-    run = lambda spec, **extra: subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True,  # noqa: E731
-                                               cwd=ROOT, env={**env, **extra}, timeout=120)
-    try:
-        online = run("hf:acme/hifigan")
-        assert online.returncode == 0, online.stdout + online.stderr
-        assert any("generator.safetensors" in h for h in FakeHub.hits)
-        assert list((tmp_path / "hf" / "hub").glob("models--acme--hifigan/snapshots/*/generator.safetensors"))
-        FakeHub.hits = []
-        offline = run("hf:acme/hifigan", HF_HUB_OFFLINE="1")
-        assert offline.returncode == 0, offline.stdout + offline.stderr
-        assert offline.stdout == online.stdout and FakeHub.hits == []
-        unknown_repo = run("hf:acme/nothing")
-        assert unknown_repo.returncode == 3 and "hf:acme/nothing" in unknown_repo.stdout
-        unknown_file = run("hf:acme/hifigan:missing.safetensors")
-        assert unknown_file.returncode == 3 and "missing.safetensors" in unknown_file.stdout
-    finally:
-        server.shutdown()
+    offline = fake_hub(VOCODER_SCRIPT, "hf:acme/hifigan", HF_HUB_OFFLINE="1")
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert offline.stdout == online.stdout and FakeHub.hits == []
+    unknown_repo = fake_hub(VOCODER_SCRIPT, "hf:acme/nothing")
+    assert unknown_repo.returncode == 3 and "hf:acme/nothing" in unknown_repo.stdout
+    unknown_file = fake_hub(VOCODER_SCRIPT, "hf:acme/hifigan:missing.safetensors")
+    assert unknown_file.returncode == 3 and "missing.safetensors" in unknown_file.stdout
+
+
+def test_acoustic_model_from_the_hub(tiny_run, fake_hub):
+    weights = sorted((tiny_run / "checkpoints").iterdir())[-1] / "ema.safetensors"
+    FakeHub.files = {("acme/voice", "model.safetensors"): weights.read_bytes()}
+    script = """
+        import sys
+        from tts_diffusion import TTS
+        tts = TTS.from_pretrained(sys.argv[1])
+        print(len(tts.synthesize("안녕하세요.", steps=2, seed=0).audio))
+    """
+    online = fake_hub(script, "hf:acme/voice")
+    assert online.returncode == 0, online.stderr[-1500:]
+    offline = fake_hub(script, "hf:acme/voice", HF_HUB_OFFLINE="1")
+    assert offline.returncode == 0 and offline.stdout == online.stdout and int(online.stdout) > 1000

@@ -10,6 +10,7 @@ from safetensors import SafetensorError
 
 from .audio import MelConfig
 from .config import ConfigError, from_dict
+from .hub import hub_file, parse_spec
 from .models.tts import GradTTS, ModelConfig
 from .text import Tokenizer
 from .training.checkpoint import checkpoint_dirs, load_weights, read_metadata
@@ -21,7 +22,10 @@ class PretrainedError(ValueError):
 
 def resolve_weights(spec: str | Path) -> Path:
     """The weights file a spec names: file -> itself; checkpoint folder -> its EMA weights;
-    run folder -> the EMA weights of its newest checkpoint."""
+    run folder -> the EMA weights of its newest checkpoint; ``hf:<repo_id>[:<filename>]`` -> that
+    file (default ``model.safetensors``) from the Hub or its cache."""
+    if isinstance(spec, str) and spec.startswith("hf:"):
+        return hub_file(*parse_spec(spec, "model.safetensors"), PretrainedError)
     path = Path(spec)
     if path.is_file():
         return path

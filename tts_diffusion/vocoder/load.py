@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from ..audio import MelConfig
+from ..hub import hub_file, parse_spec
 from .griffinlim import GriffinLim
 from .hifigan import Generator, build_generator, read_config
 
@@ -65,22 +66,12 @@ def load_hifigan(path: str | Path) -> Generator:
 
 
 def hub_download(repo_id: str, filename: str) -> Path:
-    """Fetch a weights file and its config from the Hub (or its local cache)."""
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError
-
-    try:
-        weights = Path(hf_hub_download(repo_id, filename))
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as err:
-        raise VocoderError(f"cannot get {filename} from hf:{repo_id}: {str(err).splitlines()[0]}") from None
+    """Fetch a weights file and its config (``<stem>.json`` or ``config.json``, which land beside
+    it in the same snapshot folder) from the Hub or its cache."""
+    weights = hub_file(repo_id, filename, VocoderError)
     for config in (Path(filename).with_suffix(".json").as_posix(), "config.json"):
-        try:  # the config lands beside the weights, in the same snapshot folder
-            hf_hub_download(repo_id, config)
+        if hub_file(repo_id, config, VocoderError, optional=True) is not None:
             return weights
-        except (EntryNotFoundError, LocalEntryNotFoundError):
-            continue
-        except (HfHubHTTPError, OSError) as err:
-            raise VocoderError(f"cannot get {config} from hf:{repo_id}: {str(err).splitlines()[0]}") from None
     raise VocoderError(f"hf:{repo_id} has no config for {filename}")
 
 
@@ -92,8 +83,7 @@ def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig | None = None):
             raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
         return GriffinLim(mel_config or MelConfig(), iterations=int(iterations))
     if spec.startswith("hf:"):
-        repo_id, _, filename = spec[3:].partition(":")
-        vocoder = load_hifigan(hub_download(repo_id, filename or DEFAULT_HUB_FILE))
+        vocoder = load_hifigan(hub_download(*parse_spec(spec, DEFAULT_HUB_FILE)))
     else:
         vocoder = load_hifigan(spec)
     if mel_config is not None and (diff := mel_config.mismatches(vocoder.mel_config)):
