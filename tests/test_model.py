@@ -63,7 +63,7 @@ def test_preconditioning_gives_the_exact_noise_estimate_for_gaussian_data():
         mean, std = model.sde.marginal(x0, t, mu)
         with torch.no_grad():
             estimate = model.eps(mean + std * eps, t, mu, torch.ones(64, 1, 32))
-        alpha, sigma = (v.flatten()[0].item() for v in model._alpha_sigma(t, mu))
+        alpha, sigma = (v.flatten()[0].item() for v in model.sde.alpha_sigma(t, mu))
         expected = 1 - sigma**2 / (alpha**2 * 0.64 + sigma**2)
         assert abs(((estimate - eps) ** 2).mean().item() - expected) < 0.02 * max(expected, 0.05)
 

@@ -19,8 +19,7 @@ M, S = 1.5, 0.25
 
 def gaussian(sde, m=M, s=S):
     def moments(t, like, mu):
-        one = torch.ones_like(like)
-        alpha, sigma = sde.marginal(one, t, torch.zeros_like(one))
+        alpha, sigma = sde.alpha_sigma(t, like)
         mean = alpha * m + (1 - alpha) * mu
         return mean, alpha**2 * s**2 + sigma**2
 

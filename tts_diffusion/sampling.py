@@ -70,18 +70,11 @@ def langevin_step(score, x, t, snr, generator):
     return x + step * grad + (2 * step) ** 0.5 * z
 
 
-def _alpha_sigma(sde: SDE, t: torch.Tensor, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """alpha_t (the weight of x_0 in the mean) and sigma_t, shaped to broadcast against ``like``."""
-    one = torch.ones_like(like[:, :1, :1]) if like.dim() == 3 else torch.ones_like(like[:, :1])
-    mean, std = sde.marginal(one, t, torch.zeros_like(one))
-    return mean, std
-
-
 def dpm_solver_2m(sde, score, x, mu, steps, eps):
     """DPM-Solver++(2M) in y = x - mu, data prediction y0 = (y - sigma eps_hat) / alpha with
     eps_hat = -sigma s(x, t); steps uniform in lambda = log(alpha_t / sigma_t)."""
     def lam(t):
-        a, s = _alpha_sigma(sde, _t(t, x), x)
+        a, s = sde.alpha_sigma(_t(t, x), x)
         return float((a / s).log().flatten()[0])
 
     lambdas = torch.linspace(lam(1.0), lam(eps), steps + 1, dtype=torch.float64)
@@ -89,8 +82,8 @@ def dpm_solver_2m(sde, score, x, mu, steps, eps):
     y, previous, h_previous = x - mu, None, None
     for i in range(steps):
         t, s = ts[i], ts[i + 1]
-        a_t, sig_t = _alpha_sigma(sde, _t(t, x), x)
-        a_s, sig_s = _alpha_sigma(sde, _t(s, x), x)
+        a_t, sig_t = sde.alpha_sigma(_t(t, x), x)
+        a_s, sig_s = sde.alpha_sigma(_t(s, x), x)
         h = float(lambdas[i + 1] - lambdas[i])
         eps_hat = -sig_t * score(y + mu, _t(t, x))
         y0 = (y - sig_t * eps_hat) / a_t

@@ -35,6 +35,13 @@ class SDE(abc.ABC):
     def marginal(self, x0: torch.Tensor, t: torch.Tensor, mu: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and std of X_t given X_0 = x0; std broadcasts against x0."""
 
+    def alpha_sigma(self, t: torch.Tensor, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """X_t = alpha_t X_0 + (1 - alpha_t) mu + sigma_t eps: alpha_t and sigma_t, shaped (batch, 1, ...)
+        to broadcast against ``like``."""
+        one = torch.ones((t.shape[0],) + (1,) * (like.dim() - 1), dtype=like.dtype, device=like.device)
+        mean, std = self.marginal(one, t, torch.zeros_like(one))
+        return mean, std.expand_as(one)
+
     @abc.abstractmethod
     def prior_std(self) -> float:
         """Standard deviation of the prior N(mu, prior_std^2 I) at t = T."""

@@ -104,11 +104,6 @@ class GradTTS(nn.Module):
         mu_x, log_w = self.encoder(ids, langs, x_mask, self._speaker(speaker))
         return mu_x, log_w, x_mask
 
-    def _alpha_sigma(self, t, like):
-        """x_t = alpha_t x_0 + (1 - alpha_t) mu + sigma_t eps: alpha_t and sigma_t, shaped like (batch, 1, 1)."""
-        one = torch.ones_like(like[:, :1, :1])
-        return self.sde.marginal(one, t, torch.zeros_like(one))
-
     def eps(self, x, t, mu, mask, speaker=None):
         """eps_theta(x_t, t | mu), preconditioned as in EDM (Karras et al. 2022) for y = x - mu,
         y_t = alpha_t y_0 + sigma_t eps with std(y_0) = sigma_d:
@@ -117,7 +112,7 @@ class GradTTS(nn.Module):
             c_in = (alpha^2 sigma_d^2 + sigma^2)^{-1/2}, c_skip = sigma c_in^2, c_out = alpha sigma_d c_in.
 
         c_skip y_t is E[eps | y_t] when y_0 is Gaussian; F learns what that misses, at unit scale."""
-        alpha, sigma = self._alpha_sigma(t, x)
+        alpha, sigma = self.sde.alpha_sigma(t, x)
         sd = self.config.sigma_data
         c_in = torch.rsqrt(alpha**2 * sd**2 + sigma**2)
         y = x - mu
@@ -126,7 +121,7 @@ class GradTTS(nn.Module):
 
     def score(self, x, t, mu, mask, speaker=None):
         """s_theta(x, t) = -eps_theta(x, t) / sigma_t."""
-        _, sigma = self._alpha_sigma(t, x)
+        _, sigma = self.sde.alpha_sigma(t, x)
         return -self.eps(x, t, mu, mask, speaker) / sigma
 
     def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None):
