@@ -41,3 +41,16 @@ def test_likelihood_cli_prints_bits_per_dim(tiny_run):
     missing = subprocess.run([sys.executable, "-m", "tts_diffusion.likelihood", "--checkpoint", "/nonexistent",
                               "--text", "x", "--wav", str(wav)], capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no model at")
+
+
+def test_export_fp16_voice_synthesizes_like_the_checkpoint(tiny_run, tmp_path):
+    from tts_diffusion import TTS
+    from tts_diffusion.export import export
+
+    voice = tmp_path / "voice" / "voice.safetensors"
+    export(str(tiny_run), voice, fp16=True)
+    full = TTS.from_pretrained(tiny_run).synthesize("안녕하세요.", steps=4, seed=0)
+    half = TTS.from_pretrained(voice.parent).synthesize("안녕하세요.", steps=4, seed=0)
+    assert half.audio.shape == full.audio.shape
+    assert abs(half.mel - full.mel).max() < 0.05  # fp16 rounding only
+    assert voice.stat().st_size < 0.6 * (resolve_weights(tiny_run)).stat().st_size

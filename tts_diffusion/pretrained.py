@@ -21,7 +21,8 @@ class PretrainedError(ValueError):
 
 
 def resolve_weights(spec: str | Path) -> Path:
-    """The weights file a spec names: file -> itself; checkpoint folder -> its EMA weights;
+    """The weights file a spec names: file -> itself; checkpoint folder -> its EMA weights (a voice
+    folder -> its ``voice.safetensors``);
     run folder -> the EMA weights of its newest checkpoint; ``hf:<repo_id>[:<filename>]`` -> that
     file (default ``model.safetensors``) from the Hub or its cache."""
     if isinstance(spec, str) and spec.startswith("hf:"):
@@ -29,8 +30,9 @@ def resolve_weights(spec: str | Path) -> Path:
     path = Path(spec)
     if path.is_file():
         return path
-    if (path / "ema.safetensors").is_file():
-        return path / "ema.safetensors"
+    for name in ("ema.safetensors", "voice.safetensors"):  # a checkpoint folder, or a bundled voice's folder
+        if (path / name).is_file():
+            return path / name
     found = checkpoint_dirs(path)
     if found:
         return found[-1] / "ema.safetensors"
