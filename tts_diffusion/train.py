@@ -96,7 +96,7 @@ def checkpoint_metadata(config: TrainConfig, tokenizer: Tokenizer) -> dict[str, 
     return {"format": "tts-diffusion/acoustic/1", "config": to_dict(config), "tokenizer": tokenizer.state()}
 
 
-def loss_fn(model, batch, generator):
+def loss_fn(model, batch, generator, shared=None):
     device = next(model.parameters()).device
     b = {k: v.to(device) for k, v in batch.items()}
     return model(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"], generator=generator)

@@ -8,7 +8,7 @@ import math
 import os
 import random
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -30,7 +30,9 @@ class TrainingError(RuntimeError):
 class LoopConfig:
     max_steps: int = 100_000
     lr: float = 1e-4
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
+    lr_decay: float = 1.0  # learning rate multiplied by this after every epoch
     grad_clip: float = 1.0
     ema_decay: float = 0.999
     log_every: int = 50
@@ -95,17 +97,29 @@ def teardown(dist: Distributed) -> None:
         torch.distributed.destroy_process_group()
 
 
+LossFn = Callable[[nn.Module, object, torch.Generator, dict], dict]
+
+
 class Trainer:
-    """Owns the model, its optimizer and EMA, and runs ``loss_fn(model, batch) -> {name: loss}``
-    (summed into the loss to minimize) over the batches ``make_batches(epoch, start)`` gives."""
+    """Owns the model, its optimizers and EMA, and trains over the batches
+    ``make_batches(epoch, start)`` gives.
+
+    A step runs one or more phases in order, each ``loss_fn(model, batch, generator, shared)
+    -> {name: loss}`` minimized (summed) over its own parameters with its own optimizer: one phase
+    for the acoustic model, a discriminator then a generator phase for a GAN. ``shared`` is a
+    dict the phases of one step share (a GAN's generated audio)."""
 
     def __init__(self, run_dir: str | Path, model: nn.Module, config: LoopConfig, device: torch.device,
-                 dist: Distributed, metadata: dict[str, object]):
+                 dist: Distributed, metadata: dict[str, object], phases: dict[str, list] | None = None):
         self.run_dir, self.config, self.device, self.dist = Path(run_dir), config, device, dist
         self.metadata = metadata
         self.model = model.to(device)
         self.ema = EMA(self.model, config.ema_decay)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.phase_params = phases or {"model": list(self.model.parameters())}
+        self.optimizers = {
+            name: torch.optim.AdamW(params, lr=config.lr, betas=tuple(config.betas), weight_decay=config.weight_decay)
+            for name, params in self.phase_params.items()
+        }
         self.ddp = (torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
                     if dist.world_size > 1 else self.model)
         self.generator = torch.Generator().manual_seed(config.seed + 7919 * dist.rank)
@@ -123,7 +137,7 @@ class Trainer:
         if not self.dist.main:
             return None
         state = {
-            "optimizer": self.optimizer.state_dict(), "step": self.step, "epoch": self.epoch,
+            "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()}, "step": self.step, "epoch": self.epoch,
             "batch_in_epoch": self.batch_in_epoch, "generator": self.generator.get_state(),
             "torch_rng": torch.get_rng_state(), "skipped_steps": self.skipped_steps,
         }
@@ -141,11 +155,14 @@ class Trainer:
         self.model.load_state_dict(load_weights(latest / "model.safetensors", self.device))
         self.ema.load_state_dict(load_weights(latest / "ema.safetensors", self.device))
         state = load_state(latest)
-        self.optimizer.load_state_dict(state["optimizer"])
+        saved = state["optimizers"] if "optimizers" in state else {"model": state["optimizer"]}  # 0.1.0 layout
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(saved[name])
         self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
         self.generator.set_state(state["generator"])
         torch.set_rng_state(state["torch_rng"])
         self.skipped_steps = state["skipped_steps"]
+        self._set_lr()
         log.info("resumed from %s", latest)
         return True
 
@@ -153,39 +170,49 @@ class Trainer:
     def _on_signal(self, signum, frame):
         self._stop_signal = signum
 
-    def train_step(self, loss_fn: Callable, batch) -> dict[str, float] | None:
-        self.model.train()
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.config.amp and self.device.type == "cuda")
-        with autocast:
-            losses = loss_fn(self.ddp, batch, self.generator)
-        total = sum(losses.values())
+    def _finite_everywhere(self, total: torch.Tensor) -> bool:
         finite = torch.isfinite(total.detach())
         if self.dist.world_size > 1:  # every rank skips together, or DDP would hang
             flag = finite.float().to(self.device)
             torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MIN)
             finite = flag > 0
-        if not bool(finite):
-            self.optimizer.zero_grad(set_to_none=True)
-            self.bad_steps += 1
-            self.skipped_steps += 1
-            log.warning("step %d: non-finite loss, skipped (%d in a row)", self.step, self.bad_steps)
-            if self.bad_steps >= self.config.max_bad_steps:
-                raise TrainingError(f"{self.bad_steps} non-finite losses in a row at step {self.step}: "
-                                    "lower the learning rate or check the data")
-            return None
+        return bool(finite)
+
+    def train_step(self, loss_fns: dict[str, LossFn], batch) -> dict[str, float] | None:
+        """One optimization step of every phase; None when a loss was not finite (step skipped)."""
+        self.model.train()
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.config.amp and self.device.type == "cuda")
+        shared: dict = {}
+        out: dict[str, float] = {}
+        for name, loss_fn in loss_fns.items():
+            optimizer, params = self.optimizers[name], self.phase_params[name]
+            with autocast:
+                losses = loss_fn(self.ddp, batch, self.generator, shared)
+            total = sum(losses.values())
+            optimizer.zero_grad(set_to_none=True)
+            if not self._finite_everywhere(total):
+                self.bad_steps += 1
+                self.skipped_steps += 1
+                log.warning("step %d: non-finite loss, skipped (%d in a row)", self.step, self.bad_steps)
+                if self.bad_steps >= self.config.max_bad_steps:
+                    raise TrainingError(f"{self.bad_steps} non-finite losses in a row at step {self.step}: "
+                                        "lower the learning rate or check the data")
+                return None
+            total.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(params, self.config.grad_clip)
+            optimizer.step()
+            out.update({k: float(v.detach()) for k, v in losses.items()})
+            out["grad_norm" if len(loss_fns) == 1 else f"grad_norm_{name}"] = float(grad_norm)
         self.bad_steps = 0
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
-        self.optimizer.step()
         self.ema.update(self.model)
-        out = {k: float(v.detach()) for k, v in losses.items()}
-        out["grad_norm"] = float(grad_norm)
         return out
 
-    def fit(self, loss_fn: Callable, make_batches: Callable[[int, int], Iterable],
+    def fit(self, loss_fns: LossFn | dict[str, LossFn], make_batches: Callable[[int, int], Iterable],
             validate: Callable[["Trainer"], None] | None = None) -> str:
-        """Train to ``max_steps``; returns "done" or "interrupted" (a checkpoint is saved on both)."""
+        """Train to ``max_steps``; returns "done" or "interrupted" (a checkpoint is saved on both).
+        One loss function is the single phase "model"."""
+        if callable(loss_fns):
+            loss_fns = {"model": loss_fns}
         from tqdm import tqdm
 
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -195,7 +222,7 @@ class Trainer:
         try:
             while self.step < self.config.max_steps:
                 for batch in make_batches(self.epoch, self.batch_in_epoch):
-                    stats = self.train_step(loss_fn, batch)
+                    stats = self.train_step(loss_fns, batch)
                     self.batch_in_epoch += 1
                     if stats is None:
                         continue
@@ -207,9 +234,8 @@ class Trainer:
                         means = {k: v / self.config.log_every for k, v in running.items()}
                         running = {}
                         self.log_scalars("train", means)
-                        self.log_scalars("train", {"lr": self.optimizer.param_groups[0]["lr"],
-                                                   "skipped_steps": self.skipped_steps})
-                        progress.set_postfix({k: f"{v:.3f}" for k, v in means.items() if k != "grad_norm"})
+                        self.log_scalars("train", {"lr": self.lr, "skipped_steps": self.skipped_steps})
+                        progress.set_postfix({k: f"{v:.3f}" for k, v in means.items() if not k.startswith("grad_norm")})
                     if validate is not None and self.dist.main and self.step % self.config.val_every == 0:
                         validate(self)
                     if self.step % self.config.checkpoint_every == 0 or self.step >= self.config.max_steps:
@@ -218,6 +244,7 @@ class Trainer:
                         break
                 else:
                     self.epoch, self.batch_in_epoch = self.epoch + 1, 0
+                    self._set_lr()
                     continue
                 if self._stop_signal is not None:
                     if self.step % self.config.checkpoint_every != 0:
@@ -230,6 +257,15 @@ class Trainer:
                 signal.signal(s, handler)
             if self.writer is not None:
                 self.writer.flush()
+
+    @property
+    def lr(self) -> float:
+        return self.config.lr * self.config.lr_decay**self.epoch
+
+    def _set_lr(self) -> None:
+        for optimizer in self.optimizers.values():
+            for group in optimizer.param_groups:
+                group["lr"] = self.lr
 
     def log_scalars(self, prefix: str, values: dict[str, float]) -> None:
         if self.writer is None:
