@@ -104,7 +104,8 @@ def test_bad_items_are_skipped_counted_and_named(tiny_corpus, tmp_path):
     assert "3 training utterances were skipped" in result.stderr
 
 
-@pytest.mark.parametrize("recipe", sorted((ROOT / "recipes").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("recipe", sorted(p for p in (ROOT / "recipes").glob("*.yaml") if not p.name.startswith("hifigan")),
+                         ids=lambda p: p.name)
 def test_every_recipe_loads(recipe):
     from tts_diffusion.config import load_config
     from tts_diffusion.train import TrainConfig

@@ -209,3 +209,33 @@ def test_acoustic_model_from_the_hub(tiny_run, fake_hub):
     assert online.returncode == 0, online.stderr[-1500:]
     offline = fake_hub(script, "hf:acme/voice", HF_HUB_OFFLINE="1")
     assert offline.returncode == 0 and offline.stdout == online.stdout and int(online.stdout) > 1000
+
+
+def test_hifigan_training_lowers_the_mel_loss_and_its_run_is_a_vocoder(tiny_corpus, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    run = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "tts_diffusion.vocoder.train", str(ROOT / "recipes" / "hifigan_tiny.yaml"),
+                             f"run_dir={run}", f"data.train_filelist={tiny_corpus}"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    events = EventAccumulator(str(run / "tensorboard"))
+    events.Reload()
+    mel = [e.value for e in events.Scalars("train/mel")]
+    assert mel[0] > 1.25 * mel[-1]
+    assert [e.value for e in events.Scalars("train/discriminator")][-1] < [e.value for e in events.Scalars("train/discriminator")][0]
+    vocoder = load_vocoder(str(run), MelConfig())
+    assert vocoder(torch.randn(1, 80, 7)).shape == (1, 7 * 256)
+    converted = tmp_path / "converted"
+    convert(str(run), converted)
+    mel_in = torch.randn(1, 80, 7)
+    assert torch.equal(load_vocoder(str(converted))(mel_in), vocoder(mel_in))
+
+
+def test_every_vocoder_recipe_loads():
+    from tts_diffusion.config import load_config
+    from tts_diffusion.vocoder.train import VocoderTrainConfig
+
+    for recipe in sorted((ROOT / "recipes").glob("hifigan_*.yaml")):
+        config = load_config(VocoderTrainConfig, recipe)
+        assert config.generator.mel_config() == MelConfig()

@@ -101,7 +101,8 @@ class TTS:
             t1 = time.perf_counter()
             frames = mask.sum((1, 2)).long().tolist()
             for i, n in enumerate(frames):
-                audio = self.vocoder(mel[i:i + 1, :, :n]).reshape(-1).cpu().numpy()
+                with torch.no_grad():
+                    audio = self.vocoder(mel[i:i + 1, :, :n]).reshape(-1).cpu().numpy()
                 pieces += [audio, gap]
                 mels.append(mel[i, :, :n].cpu().numpy())
             vocoder_time += time.perf_counter() - t1

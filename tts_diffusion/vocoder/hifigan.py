@@ -114,7 +114,6 @@ class Generator(nn.Module):
     def hop_length(self) -> int:
         return self.config.hop_size
 
-    @torch.no_grad()
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         squeeze = mel.dim() == 2
         x = self.conv_pre(mel.unsqueeze(0) if squeeze else mel)

@@ -54,13 +54,34 @@ def _config_for(weights: Path) -> Path:
     raise VocoderError(f"no config for {weights} (expected {weights.with_suffix('.json').name} or config.json beside it)")
 
 
+def _from_training_run(weights: Path) -> Generator | None:
+    """The generator of a checkpoint our vocoder trainer wrote, or None for any other file."""
+    if weights.suffix != ".safetensors":
+        return None
+    from ..config import from_dict
+    from ..training.checkpoint import read_metadata
+    from .hifigan import HiFiGANConfig
+    from .train import FORMAT
+
+    meta = read_metadata(weights)
+    if meta.get("format") != FORMAT:
+        return None
+    state = {k[len("generator."):]: v for k, v in read_state_dict(weights).items() if k.startswith("generator.")}
+    return build_generator(from_dict(HiFiGANConfig, meta["generator_config"]), state)
+
+
 def load_hifigan(path: str | Path) -> Generator:
+    """From a file, a folder of weights + config, or a vocoder training run (its newest checkpoint)."""
+    from ..training.checkpoint import checkpoint_dirs
+
     path = Path(path)
     if not path.exists():
         raise VocoderError(f"no vocoder at {path}")
+    if path.is_dir() and checkpoint_dirs(path):
+        path = checkpoint_dirs(path)[-1]
     weights = _weights_in(path) if path.is_dir() else path
     try:
-        return build_generator(read_config(_config_for(weights)), read_state_dict(weights))
+        return _from_training_run(weights) or build_generator(read_config(_config_for(weights)), read_state_dict(weights))
     except ValueError as err:
         raise VocoderError(str(err)) from None
 

@@ -1,0 +1,180 @@
+"""Train HiFi-GAN:  python -m tts_diffusion.vocoder.train RECIPE.yaml [key=value ...]
+
+Random segments of the training audio, their mels as input; a discriminator phase then a
+generator phase each step (mel L1 x 45 + feature matching x 2 + adversarial), on the same trainer
+as the acoustic model (checkpoints, exact resume, Ctrl-C, TensorBoard, tqdm). ``init_from`` starts
+from any vocoder spec (e.g. official weights) to fine-tune. Runs on one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ..audio import AudioError, MelSpectrogram, load_wav
+from ..config import ConfigError, load_config, to_dict
+from ..data import CorpusError, cut_segments, random_segment_starts, read_filelist
+from ..training.loop import LoopConfig, Trainer, TrainingError, setup, teardown
+from .discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
+from .hifigan import Generator, HiFiGANConfig
+
+log = logging.getLogger("tts_diffusion.train")
+FORMAT = "tts-diffusion/hifigan-train/1"
+
+
+@dataclass
+class VocoderDataConfig:
+    train_filelist: str = ""
+    val_filelist: str = ""
+    batch_size: int = 16
+    segment_size: int = 8192
+    num_workers: int = 0
+
+
+@dataclass
+class VocoderTrainConfig:
+    run_dir: str = "runs/hifigan"
+    generator: HiFiGANConfig = field(default_factory=HiFiGANConfig)
+    discriminator_scale: float = 1.0  # channel widths of the discriminators relative to HiFi-GAN's
+    lambda_mel: float = 45.0
+    lambda_fm: float = 2.0
+    init_from: str = ""  # a vocoder spec to fine-tune from
+    data: VocoderDataConfig = field(default_factory=VocoderDataConfig)
+    train: LoopConfig = field(default_factory=lambda: LoopConfig(lr=2e-4, betas=[0.8, 0.99], lr_decay=0.999,
+                                                                 ema_decay=0.999, grad_clip=1000.0))
+
+
+class HiFiGANTraining(nn.Module):
+    """Generator, discriminators, the input mel and the (full-band) mel of the loss."""
+
+    def __init__(self, config: VocoderTrainConfig):
+        super().__init__()
+        self.generator = Generator(config.generator)
+        self.discriminators = Discriminators(scale=config.discriminator_scale)
+        mel = config.generator.mel_config()
+        self.mel_in = MelSpectrogram(mel)
+        self.mel_loss = MelSpectrogram(dataclasses.replace(mel, fmax=mel.sample_rate / 2))
+        self.lambda_mel, self.lambda_fm = config.lambda_mel, config.lambda_fm
+        self.segment = config.data.segment_size
+
+
+class AudioDataset(torch.utils.data.Dataset):
+    def __init__(self, items, sample_rate: int):
+        self.items, self.sample_rate = items, sample_rate
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, index):
+        try:
+            return torch.from_numpy(load_wav(self.items[index].wav_path, self.sample_rate))
+        except AudioError as err:
+            log.warning("skipping %s", err)
+            return None
+
+
+def collate_audio(batch):
+    batch = [b for b in batch if b is not None]
+    lengths = torch.tensor([len(b) for b in batch])
+    audio = torch.zeros(len(batch), int(lengths.max()))
+    for i, b in enumerate(batch):
+        audio[i, : len(b)] = b
+    return {"audio": audio, "lengths": lengths}
+
+
+def discriminator_phase(model, batch, generator, shared):
+    starts = random_segment_starts(batch["lengths"], model.segment, generator)
+    y = cut_segments(batch["audio"][:, None, :], starts, model.segment)
+    y_hat = model.generator(model.mel_in(y[:, 0])).unsqueeze(1)
+    shared.update(y=y, y_hat=y_hat)
+    real, _ = model.discriminators(y)
+    fake, _ = model.discriminators(y_hat.detach())
+    return {"discriminator": discriminator_loss(real, fake)}
+
+
+def generator_phase(model, batch, generator, shared):
+    y, y_hat = shared["y"], shared["y_hat"]
+    _, real_features = model.discriminators(y)
+    fake, fake_features = model.discriminators(y_hat)
+    mel = F.l1_loss(model.mel_loss(y_hat[:, 0]), model.mel_loss(y[:, 0]))
+    return {"mel": model.lambda_mel * mel, "adversarial": generator_loss(fake),
+            "feature_matching": model.lambda_fm * feature_matching_loss(real_features, fake_features)}
+
+
+@torch.no_grad()
+def validate(trainer: Trainer, val_set: AudioDataset | None) -> None:
+    if val_set is None or not len(val_set) or val_set[0] is None:
+        return
+    model = trainer.model
+    model.eval()
+    audio = val_set[0][None].to(trainer.device)
+    mel = model.mel_in(audio)
+    fake = model.generator(mel)
+    trainer.log_scalars("val", {"mel_l1": F.l1_loss(model.mel_loss(fake), model.mel_loss(audio)).item()})
+    if trainer.writer is not None:
+        trainer.writer.add_audio("val/audio", fake[:1].cpu(), trainer.step, sample_rate=val_set.sample_rate)
+    model.train()
+
+
+def train(config: VocoderTrainConfig) -> str:
+    device, dist = setup(config.train)
+    try:
+        if dist.world_size > 1:
+            raise TrainingError("vocoder training runs on one process (launch it without torchrun)")
+        if not config.data.train_filelist or not Path(config.data.train_filelist).is_file():
+            raise CorpusError(f"filelist {config.data.train_filelist or '(data.train_filelist)'} does not exist")
+        rate = config.generator.sampling_rate
+        train_set = AudioDataset(read_filelist(config.data.train_filelist), rate)
+        val_set = AudioDataset(read_filelist(config.data.val_filelist), rate) if config.data.val_filelist else None
+        model = HiFiGANTraining(config)
+        if config.init_from:
+            from .load import load_vocoder
+
+            model.generator.load_state_dict(load_vocoder(config.init_from, config.generator.mel_config()).state_dict())
+        phases = {"discriminator": list(model.discriminators.parameters()), "generator": list(model.generator.parameters())}
+        metadata = {"format": FORMAT, "config": to_dict(config), "generator_config": to_dict(config.generator)}
+        trainer = Trainer(config.run_dir, model, config.train, device, dist, metadata, phases)
+        trainer.resume()
+
+        def make_batches(epoch: int, start: int):
+            order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(config.train.seed + epoch))
+            size = config.data.batch_size
+            batches = [order[i:i + size].tolist() for i in range(0, len(order) - size + 1, size)][start:]
+            yield from torch.utils.data.DataLoader(train_set, batch_sampler=batches, collate_fn=collate_audio,
+                                                   num_workers=config.data.num_workers,
+                                                   generator=torch.Generator().manual_seed(config.train.seed + epoch))
+
+        return trainer.fit({"discriminator": discriminator_phase, "generator": generator_phase}, make_batches,
+                           lambda t: validate(t, val_set))
+    finally:
+        teardown(dist)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("recipe")
+    parser.add_argument("overrides", nargs="*")
+    parser.add_argument("--device")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        config = load_config(VocoderTrainConfig, args.recipe,
+                             list(args.overrides) + ([f"train.device={args.device}"] if args.device else []))
+        result = train(config)
+    except (ConfigError, CorpusError, AudioError, TrainingError, ValueError) as err:
+        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+    print(f"training {result} at {config.run_dir}", file=sys.stderr)
+    return 0 if result == "done" else 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
