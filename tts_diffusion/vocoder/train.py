@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -37,6 +38,7 @@ class VocoderDataConfig:
     batch_size: int = 16
     segment_size: int = 8192
     num_workers: int = 0
+    predicted_mels: str = ""  # a folder of <id>.npy mels from predict_mels: fine-tune on the acoustic model's mels
 
 
 @dataclass
@@ -67,33 +69,56 @@ class HiFiGANTraining(nn.Module):
 
 
 class AudioDataset(torch.utils.data.Dataset):
-    def __init__(self, items, sample_rate: int):
-        self.items, self.sample_rate = items, sample_rate
+    """Audio of each utterance, and with ``mel_dir`` the acoustic model's mel of it (``<id>.npy``)."""
+
+    def __init__(self, items, sample_rate: int, mel_dir: str = ""):
+        self.items, self.sample_rate, self.mel_dir = items, sample_rate, Path(mel_dir) if mel_dir else None
 
     def __len__(self):
         return len(self.items)
 
     def __getitem__(self, index):
+        item = self.items[index]
         try:
-            return torch.from_numpy(load_wav(self.items[index].wav_path, self.sample_rate))
-        except AudioError as err:
-            log.warning("skipping %s", err)
+            out = {"audio": torch.from_numpy(load_wav(item.wav_path, self.sample_rate))}
+            if self.mel_dir is not None:
+                out["mel"] = torch.from_numpy(np.load(self.mel_dir / f"{item.id}.npy"))
+            return out
+        except (AudioError, OSError) as err:
+            log.warning("skipping %s: %s", item.wav_path, err)
             return None
 
 
 def collate_audio(batch):
     batch = [b for b in batch if b is not None]
-    lengths = torch.tensor([len(b) for b in batch])
-    audio = torch.zeros(len(batch), int(lengths.max()))
+    lengths = torch.tensor([len(b["audio"]) for b in batch])
+    out = {"audio": torch.zeros(len(batch), int(lengths.max())), "lengths": lengths}
     for i, b in enumerate(batch):
-        audio[i, : len(b)] = b
-    return {"audio": audio, "lengths": lengths}
+        out["audio"][i, : len(b["audio"])] = b["audio"]
+    if "mel" in batch[0]:
+        out["mel_lengths"] = torch.tensor([b["mel"].shape[-1] for b in batch])
+        out["mels"] = torch.full((len(batch), batch[0]["mel"].shape[0], int(out["mel_lengths"].max())), -11.5129)
+        for i, b in enumerate(batch):
+            out["mels"][i, :, : b["mel"].shape[-1]] = b["mel"]
+    return out
+
+
+def training_pair(model, batch, generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random segment of each utterance: (input mel, target audio (batch, 1, samples)). The
+    mel is the target's own, or the acoustic model's prediction of it when the batch has one."""
+    if "mels" not in batch:
+        starts = random_segment_starts(batch["lengths"], model.segment, generator)
+        y = cut_segments(batch["audio"][:, None, :], starts, model.segment)
+        return model.mel_in(y[:, 0]), y
+    hop = model.mel_in.config.hop_length
+    frames = model.segment // hop
+    starts = random_segment_starts(batch["mel_lengths"], frames, generator)
+    return cut_segments(batch["mels"], starts, frames), cut_segments(batch["audio"][:, None, :], starts * hop, frames * hop)
 
 
 def discriminator_phase(model, batch, generator, shared):
-    starts = random_segment_starts(batch["lengths"], model.segment, generator)
-    y = cut_segments(batch["audio"][:, None, :], starts, model.segment)
-    y_hat = model.generator(model.mel_in(y[:, 0])).unsqueeze(1)
+    mel, y = training_pair(model, batch, generator)
+    y_hat = model.generator(mel).unsqueeze(1)
     shared.update(y=y, y_hat=y_hat)
     real, _ = model.discriminators(y)
     fake, _ = model.discriminators(y_hat.detach())
@@ -115,7 +140,7 @@ def validate(trainer: Trainer, val_set: AudioDataset | None) -> None:
         return
     model = trainer.model
     model.eval()
-    audio = val_set[0][None].to(trainer.device)
+    audio = val_set[0]["audio"][None].to(trainer.device)
     mel = model.mel_in(audio)
     fake = model.generator(mel)
     trainer.log_scalars("val", {"mel_l1": F.l1_loss(model.mel_loss(fake), model.mel_loss(audio)).item()})
@@ -132,7 +157,7 @@ def train(config: VocoderTrainConfig) -> str:
         if not config.data.train_filelist or not Path(config.data.train_filelist).is_file():
             raise CorpusError(f"filelist {config.data.train_filelist or '(data.train_filelist)'} does not exist")
         rate = config.generator.sampling_rate
-        train_set = AudioDataset(read_filelist(config.data.train_filelist), rate)
+        train_set = AudioDataset(read_filelist(config.data.train_filelist), rate, config.data.predicted_mels)
         val_set = AudioDataset(read_filelist(config.data.val_filelist), rate) if config.data.val_filelist else None
         model = HiFiGANTraining(config)
         if config.init_from:

@@ -1,0 +1,77 @@
+"""Mels the acoustic model predicts for a corpus, to fine-tune a vocoder on:
+
+    python -m tts_diffusion.vocoder.predict_mels --model runs/espeak_cpu --filelist data/espeak/train.txt --out data/espeak/predicted
+    python -m tts_diffusion.vocoder.train recipes/hifigan_espeak_cpu.yaml data.predicted_mels=data/espeak/predicted
+
+Teacher-forced: the text is aligned to the recording's own mel by MAS, so the predicted mel has
+the recording's timing and lines up with its audio frame by frame. Writes ``<out>/<id>.npy``;
+existing files are kept (resumable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ..audio import AudioError, MelSpectrogram, load_wav
+from ..data import CorpusError, read_filelist
+from ..files import atomic_path
+from ..pretrained import PretrainedError, load_acoustic
+from ..sampling import sample
+
+
+@torch.no_grad()
+def predict_mel(model, tokenizer, mel: torch.Tensor, text: str, lang: str, method: str, steps: int,
+                temperature: float, generator: torch.Generator) -> torch.Tensor:
+    encoded = tokenizer.encode(text, lang)
+    ids, langs = torch.tensor([encoded.ids]), torch.tensor([encoded.langs])
+    mu_x, _, _, path, mask = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel[None],
+                                                 torch.tensor([mel.shape[-1]]))
+    mu = mu_x @ path
+    return sample(lambda x, t: model.score(x, t, mu, mask), mu, model.sde, method, steps, temperature, generator)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.predict_mels", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--filelist", required=True)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--method", default="ode")
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--temperature", type=float, default=1.5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        model, tokenizer, mel_config = load_acoustic(args.model)
+        items = read_filelist(args.filelist)
+    except (PretrainedError, CorpusError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    to_mel = MelSpectrogram(mel_config)
+    generator = torch.Generator().manual_seed(args.seed)
+    skipped = 0
+    for item in tqdm(items, unit="utt"):
+        target = args.out / f"{item.id}.npy"
+        if target.is_file():
+            continue
+        try:
+            mel = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))
+            predicted = predict_mel(model, tokenizer, mel, item.text, item.lang, args.method, args.steps,
+                                    args.temperature, generator)
+        except (AudioError, ValueError) as err:
+            print(f"skipping {item.wav_path}: {err}", file=sys.stderr)
+            skipped += 1
+            continue
+        with atomic_path(target) as tmp, open(tmp, "wb") as f:
+            np.save(f, predicted.numpy().astype(np.float32))
+    print(f"{len(items) - skipped} mels in {args.out} ({skipped} skipped)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
