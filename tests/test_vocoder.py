@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from tts_diffusion.audio import MelConfig, MelSpectrogram
-from tts_diffusion.vocoder import VARIANTS, Generator, HiFiGANConfig, VocoderError, load_vocoder
+from tts_diffusion.vocoder import VARIANTS, Generator, VocoderError, load_vocoder
 from tts_diffusion.vocoder.convert import convert
 
 from conftest import ROOT

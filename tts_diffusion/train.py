@@ -6,7 +6,6 @@ Multi-GPU / multi-process: ``torchrun --nproc_per_node N -m tts_diffusion.train 
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from pathlib import Path
 import torch
 
 from .audio import AudioError, MelConfig
-from .config import ConfigError, load_config, to_dict
+from .config import ConfigError, to_dict
 from .data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelist
 from .models.tts import GradTTS, ModelConfig
 from .text import Tokenizer
+from .training.command import run_training
 from .training.loop import LoopConfig, Trainer, TrainingError, replicas_agree, setup, teardown
 
 log = logging.getLogger("tts_diffusion.train")
@@ -183,21 +183,7 @@ def _empty_batch_error():
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("recipe", help="YAML recipe, e.g. recipes/espeak_cpu.yaml")
-    parser.add_argument("overrides", nargs="*", help="dotted overrides, e.g. train.max_steps=100")
-    parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: the recipe's train.device)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    overrides = list(args.overrides) + ([f"train.device={args.device}"] if args.device else [])
-    try:
-        config = load_config(TrainConfig, args.recipe, overrides)
-        result = train(config)
-    except (ConfigError, CorpusError, AudioError, TrainingError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"training {result} at {config.run_dir}", file=sys.stderr)
-    return 0 if result == "done" else 130
+    return run_training("python -m tts_diffusion.train", __doc__.split("\n\n")[0], TrainConfig, train, argv)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,17 @@ def _width(channels: int, scale: float) -> int:
     return max(4, int(channels * scale))
 
 
+def _stack(convs: nn.ModuleList, post: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Leaky-ReLU conv layers then a last conv: the score (flattened) and every layer's output."""
+    features = []
+    for conv in convs:
+        x = F.leaky_relu(conv(x), LRELU_SLOPE)
+        features.append(x)
+    x = post(x)
+    features.append(x)
+    return x.flatten(1), features
+
+
 class PeriodDiscriminator(nn.Module):
     def __init__(self, period: int, scale: float = 1.0):
         super().__init__()
@@ -36,14 +47,7 @@ class PeriodDiscriminator(nn.Module):
         b, c, t = x.shape
         if t % self.period:
             x = F.pad(x, (0, self.period - t % self.period), "reflect")
-        x = x.reshape(b, c, -1, self.period)
-        features = []
-        for conv in self.convs:
-            x = F.leaky_relu(conv(x), LRELU_SLOPE)
-            features.append(x)
-        x = self.post(x)
-        features.append(x)
-        return x.flatten(1), features
+        return _stack(self.convs, self.post, x.reshape(b, c, -1, self.period))
 
 
 class ScaleDiscriminator(nn.Module):
@@ -60,13 +64,7 @@ class ScaleDiscriminator(nn.Module):
         self.post = norm(nn.Conv1d(w(1024), 1, 3, 1, padding=1))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        features = []
-        for conv in self.convs:
-            x = F.leaky_relu(conv(x), LRELU_SLOPE)
-            features.append(x)
-        x = self.post(x)
-        features.append(x)
-        return x.flatten(1), features
+        return _stack(self.convs, self.post, x)
 
 
 def _groups(c_in: int, c_out: int, groups: int) -> int:

@@ -8,7 +8,6 @@ from any vocoder spec (e.g. official weights) to fine-tune. Runs on one process.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import sys
@@ -21,8 +20,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..audio import AudioError, MelSpectrogram, load_wav
-from ..config import ConfigError, load_config, to_dict
+from ..config import to_dict
 from ..data import CorpusError, cut_segments, random_segment_starts, read_filelist
+from ..training.command import run_training
 from ..training.loop import LoopConfig, Trainer, TrainingError, setup, teardown
 from .discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
 from .hifigan import Generator, HiFiGANConfig
@@ -184,21 +184,7 @@ def train(config: VocoderTrainConfig) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("recipe")
-    parser.add_argument("overrides", nargs="*")
-    parser.add_argument("--device")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    try:
-        config = load_config(VocoderTrainConfig, args.recipe,
-                             list(args.overrides) + ([f"train.device={args.device}"] if args.device else []))
-        result = train(config)
-    except (ConfigError, CorpusError, AudioError, TrainingError, ValueError) as err:
-        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
-        return 2
-    print(f"training {result} at {config.run_dir}", file=sys.stderr)
-    return 0 if result == "done" else 130
+    return run_training("python -m tts_diffusion.vocoder.train", __doc__.split("\n\n")[0], VocoderTrainConfig, train, argv)
 
 
 if __name__ == "__main__":
