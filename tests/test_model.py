@@ -112,3 +112,15 @@ def test_synthesize_returns_masked_mel_and_nfe():
     mel, mu, mask, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([5]), "ode-euler", 3,
                                           generator=torch.Generator().manual_seed(0))
     assert mel.shape == mu.shape and nfe == 3 and torch.isfinite(mel).all()
+
+
+@pytest.mark.parametrize("kind, channels", [("unet1d", [32, 64]), ("unet2d", [8, 16])])
+def test_score_net_output_does_not_depend_on_padding(kind, channels):
+    torch.manual_seed(0)
+    net = ScoreNet(16, kind, tuple(channels), attention=True).eval()
+    y, mu, t = torch.randn(1, 16, 21), torch.randn(1, 16, 21), torch.rand(1)
+    alone = net(y, torch.ones(1, 1, 21), mu, t)
+    padded = torch.cat([y, 5 * torch.randn(1, 16, 11)], dim=-1)  # junk where the mask is zero
+    mu_padded = torch.cat([mu, 5 * torch.randn(1, 16, 11)], dim=-1)
+    mask = sequence_mask(torch.tensor([21]), 32).unsqueeze(1).float()
+    assert torch.allclose(net(padded, mask, mu_padded, t)[..., :21], alone, atol=1e-4)

@@ -19,21 +19,48 @@ _CONV = {1: nn.Conv1d, 2: nn.Conv2d}
 _CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d}
 
 
+class MaskedGroupNorm(nn.GroupNorm):
+    """GroupNorm whose statistics come from the positions inside the mask only, so that an
+    utterance is normalized the same alone or padded in a batch."""
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, c = x.shape[:2]
+        grouped = x.reshape(b, self.num_groups, -1)
+        m = mask.expand_as(x).reshape(b, self.num_groups, -1)
+        count = m.sum(-1, keepdim=True).clamp(min=1)
+        mean = (grouped * m).sum(-1, keepdim=True) / count
+        var = (((grouped - mean) * m) ** 2).sum(-1, keepdim=True) / count
+        normed = ((grouped - mean) * torch.rsqrt(var + self.eps)).reshape_as(x)
+        shape = (1, c) + (1,) * (x.dim() - 2)
+        return normed * self.weight.reshape(shape) + self.bias.reshape(shape)
+
+
+class ConvNormMish(nn.Sequential):
+    """conv, masked GroupNorm, Mish."""
+
+    def __init__(self, conv: nn.Module, channels: int, groups: int = 8):
+        super().__init__(conv, MaskedGroupNorm(groups, channels), nn.Mish())
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        conv, norm, act = self
+        return act(norm(conv(x * mask), mask))
+
+
 class ResBlock(nn.Module):
     """conv-GroupNorm-Mish, add the time (and speaker) embedding, conv-GroupNorm-Mish, residual."""
 
-    def __init__(self, dims: int, c_in: int, c_out: int, cond_channels: int, groups: int = 8):
+    def __init__(self, dims: int, c_in: int, c_out: int, cond_channels: int):
         super().__init__()
         conv = _CONV[dims]
-        self.block1 = nn.Sequential(conv(c_in, c_out, 3, padding=1), nn.GroupNorm(groups, c_out), nn.Mish())
-        self.block2 = nn.Sequential(conv(c_out, c_out, 3, padding=1), nn.GroupNorm(groups, c_out), nn.Mish())
+        self.block1 = ConvNormMish(conv(c_in, c_out, 3, padding=1), c_out)
+        self.block2 = ConvNormMish(conv(c_out, c_out, 3, padding=1), c_out)
         self.cond = nn.Sequential(nn.Mish(), nn.Linear(cond_channels, c_out))
         self.skip = conv(c_in, c_out, 1) if c_in != c_out else nn.Identity()
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        h = self.block1(x * mask)
+        h = self.block1(x, mask)
         h = h + self.cond(cond).reshape(*cond.shape[:1], -1, *([1] * (x.dim() - 2)))
-        h = self.block2(h * mask)
+        h = self.block2(h, mask)
         return (h + self.skip(x * mask)) * mask
 
 
@@ -49,7 +76,8 @@ class LinearAttention(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         b, c, *spatial = x.shape
         q, k, v = self.qkv(x * mask).reshape(b, 3, self.heads, -1, x[0, 0].numel()).unbind(1)
-        k = k.softmax(dim=-1)
+        inside = mask.expand(b, 1, *spatial).reshape(b, 1, 1, -1) > 0
+        k = k.masked_fill(~inside, float("-inf")).softmax(dim=-1)  # padding takes no share of the keys
         context = torch.einsum("bhdn,bhen->bhde", k, v)
         y = torch.einsum("bhde,bhdn->bhen", context, q).reshape(b, -1, *spatial)
         return x + self.out(y) * mask
@@ -88,8 +116,8 @@ class ScoreNet(nn.Module):
         self.upsample = nn.ModuleList(
             conv_t(c_deep, c, 4, stride=2, padding=1) for c_deep, c in zip(reversed(channels[1:]), reversed(channels[:-1]))
         )
-        self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), nn.GroupNorm(8, channels[0]), nn.Mish(),
-                                   conv(channels[0], n_mels if self.dims == 1 else 1, 1))
+        self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), MaskedGroupNorm(8, channels[0]),
+                                   nn.Mish(), conv(channels[0], n_mels if self.dims == 1 else 1, 1))
 
     def forward(self, y: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
                 speaker: torch.Tensor | None = None) -> torch.Tensor:
@@ -116,6 +144,7 @@ class ScoreNet(nn.Module):
             masks.pop()
             h = upsample(h)
             h = level(torch.cat([h, skips.pop()], dim=1), masks[-1], cond)
-        out = self.final(h * masks[0]) * masks[0]
+        conv, norm, act, project = self.final
+        out = project(act(norm(conv(h * masks[0]), masks[0]))) * masks[0]
         out = out if self.dims == 1 else out.squeeze(1)
         return out[..., :frames]

@@ -1,0 +1,41 @@
+"""The Python API on a model trained by the tiny recipe."""
+
+import numpy as np
+import pytest
+
+from tts_diffusion import TTS
+from tts_diffusion.api import split_sentences
+
+
+def test_split_sentences_and_long_ones_at_commas():
+    assert split_sentences("첫 문장입니다. 둘째 문장! Third one?\n넷째") == ["첫 문장입니다.", "둘째 문장!", "Third one?", "넷째"]
+    long = ", ".join(["가나다라마바사"] * 40) + "."
+    pieces = split_sentences(long, max_chars=100)
+    assert all(len(p) <= 100 for p in pieces) and " ".join(pieces) == long
+
+
+def test_synthesize_a_short_article_with_pauses_and_timings(tiny_run):
+    tts = TTS.from_pretrained(tiny_run)
+    seen = []
+    text = " ".join(["오늘의 뉴스입니다.", "서울은 맑겠습니다.", "Good evening.", "내일 만나요.", "감사합니다.", "안녕하세요."])
+    result = tts.synthesize(text, steps=2, seed=0, batch_size=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(2, 6), (4, 6), (6, 6)]
+    assert result.sample_rate == 22050 and result.audio.dtype == np.float32
+    assert result.mel.shape[0] == 80 and result.nfe == 3 * 2
+    pause = int(0.25 * 22050)
+    frames = result.mel.shape[1]
+    assert len(result.audio) == frames * 256 + 5 * pause  # six sentences, five pauses between them
+    assert set(result.timings) == {"acoustic", "vocoder", "total", "audio", "rtf"}
+    again = tts.synthesize(text, steps=2, seed=0, batch_size=3)
+    assert np.allclose(again.mel, result.mel, atol=1e-4)  # each sentence has its own noise: batching changes nothing
+    slower = tts.synthesize("오늘의 뉴스입니다.", steps=2, seed=0, speed=0.5)
+    normal = tts.synthesize("오늘의 뉴스입니다.", steps=2, seed=0)
+    assert slower.mel.shape[1] > 1.3 * normal.mel.shape[1]  # ceil() and the one-frame minimum keep it under 2x
+
+
+def test_bad_arguments(tiny_run):
+    tts = TTS.from_pretrained(tiny_run)
+    with pytest.raises(ValueError, match="empty"):
+        tts.synthesize("  ")
+    with pytest.raises(ValueError, match="speed"):
+        tts.synthesize("안녕", speed=0)
