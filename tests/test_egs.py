@@ -128,3 +128,15 @@ def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
     assert wav.is_file()
     assert all(p.stat().st_mtime_ns == stamp[p.name] for p in (tmp_path / "a" / "wavs").iterdir() if p.name in stamp)
     assert "Constitution" in (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+
+
+def test_templated_sentences_are_distinct_deterministic_and_fully_spoken():
+    from tts_diffusion.text import normalize
+
+    sentences = load_script("egs/espeak/sentences.py")
+    english = sentences.english_sentences(200, seed=3)
+    assert english == sentences.english_sentences(200, seed=3) and len(set(english)) == len(english) >= 250
+    korean = sentences.templated_sentences(sentences.TEMPLATES_KO, 300, seed=3)
+    assert len(set(korean)) == 300
+    for text, lang in [(s, "en") for s in english] + [(s, "ko") for s in korean]:
+        assert not any(ch.isdigit() for ch in normalize(text, lang)), text

@@ -50,13 +50,13 @@ Sources of the text:
 """
 
 
-def gather(lang: str, cache: Path, n_templated: int, seed: int) -> list[tuple[str, str, str]]:
+def gather(lang: str, cache: Path, n_templated: int, seed: int, n_templated_en: int = 0) -> list[tuple[str, str, str]]:
     """(id, written, spoken) for every sentence of the language(s), shuffled with ``seed``."""
     texts = []
     if lang in ("ko", "both"):
         texts += [("ko", s) for s in sentences.korean_sentences(cache, n_templated, seed)]
     if lang in ("en", "both"):
-        texts += [("en", s) for s in sentences.english_sentences()]
+        texts += [("en", s) for s in sentences.english_sentences(n_templated_en, seed)]
     random.Random(seed).shuffle(texts)
     out, seen = [], set()
     with warnings.catch_warnings():
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=None, help="stop once this much audio is made")
     parser.add_argument("--max-utts", type=int, default=None, help="stop after this many utterances")
     parser.add_argument("--n-templated", type=int, default=2500, help="templated Korean news sentences")
+    parser.add_argument("--n-templated-en", type=int, default=0,
+                        help="templated English news sentences (0 keeps the corpus of the bundled voice)")
     parser.add_argument("--n-val", type=int, default=50, help="utterances held out for validation")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1234)
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if espeak is None:
         print("error: the espeak-ng program is not installed (apt-get install espeak-ng)", file=sys.stderr)
         return 2
-    items = gather(args.lang, args.cache, args.n_templated, args.seed)
+    items = gather(args.lang, args.cache, args.n_templated, args.seed, args.n_templated_en)
     if args.max_utts is not None:
         items = items[: args.max_utts]
     wavs = args.out / "wavs"

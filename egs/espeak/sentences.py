@@ -122,6 +122,47 @@ TEMPLATES_KO = [
     "열차는 {h12}시 {min}분에 {city}역을 출발합니다.",
 ]
 
+TEMPLATES_EN = [
+    "On {month_en} {day_ord}, {year}, {n3} people gathered in {city_en}.",
+    "Temperatures in {city_en} will fall to -{n1} degrees by {h12}:{mm} am.",
+    "The index rose {dec2}% to close at {n4}.{d2} on {weekday}.",
+    "Tickets cost ${n2}.{d2} for adults and ${n1} for children.",
+    "The company reported a profit of ${dec1} billion in {year}.",
+    "The train to {city_en} leaves at {h12}:{mm} pm from platform {n1}.",
+    "About {big} visitors came to the festival this year.",
+    "The storm brought {n2} mm of rain to {city_en} in {n1} hours.",
+    "The runners covered {dec1} km in just under {n2} minutes.",
+    "Unemployment fell to {dec1}% in {month_en}, the lowest since {year}.",
+    "The bridge is {n3} m long and opened in {year}.",
+    "Call {phone_en} for more information.",
+    "The package weighs {dec1} kg and costs ${n2} to ship.",
+    "{n2} of the {n3} students passed the exam on {month_en} {day_ord}.",
+    "The meeting starts at {h12}:{mm} and should end by {h12b}:{mm}.",
+    "The team won {n2} to {n1} in front of {big} fans.",
+]
+
+_SLOTS_EN = {
+    "city_en": ["Seoul", "Busan", "London", "Boston", "Chicago", "Toronto", "Sydney", "Denver", "Dublin", "Austin"],
+    "month_en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December"],
+    "weekday": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+}
+
+
+def _fill_en(template: str, rng: random.Random) -> str:
+    day = rng.randint(1, 28)
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    values = {
+        "year": rng.randint(1950, 2030), "day_ord": f"{day}{suffix}", "h12": rng.randint(1, 12), "h12b": rng.randint(1, 12),
+        "mm": f"{rng.choice([0, 5, 10, 15, 20, 30, 40, 45, 50]):02d}", "n1": rng.randint(1, 9), "n2": rng.randint(10, 99),
+        "n3": rng.randint(100, 999), "n4": rng.randint(1000, 9999), "d2": f"{rng.randint(0, 99):02d}",
+        "dec1": f"{rng.randint(1, 40)}.{rng.randint(1, 9)}", "dec2": f"{rng.randint(0, 3)}.{rng.randint(1, 99):02d}",
+        "big": f"{rng.randint(10_000, 999_999):,}", "phone_en": f"{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        **{k: rng.choice(v) for k, v in _SLOTS_EN.items()},
+    }
+    return template.format(**values)
+
+
 COUNTER_WORDS = {"개": "상자", "명": "교실", "마리": "농장", "권": "책장", "잔": "쟁반", "병": "냉장고", "장": "봉투",
                  "그루": "공원", "송이": "꽃병", "곳": "지역", "가지": "메뉴", "채": "마을"}
 
@@ -145,13 +186,14 @@ def _fill(template: str, rng: random.Random) -> str:
     return template.format(**values)
 
 
-def templated_sentences(templates: list[str], n: int, seed: int) -> list[str]:
+def templated_sentences(templates: list[str], n: int, seed: int, fill=None) -> list[str]:
     """``n`` distinct sentences from the templates, the same for the same seed."""
+    fill = fill or _fill
     rng = random.Random(seed)
     out: dict[str, None] = {}
     attempts = 0
     while len(out) < n and attempts < 50 * n:
-        out[_fill(rng.choice(templates), rng)] = None
+        out[fill(rng.choice(templates), rng)] = None
         attempts += 1
     return list(out)
 
@@ -161,5 +203,6 @@ def korean_sentences(cache: Path, n_templated: int = 2000, seed: int = 0) -> lis
     return list(dict.fromkeys(written + konlpy_sentences(cache) + templated_sentences(TEMPLATES_KO, n_templated, seed)))
 
 
-def english_sentences() -> list[str]:
-    return list(dict.fromkeys(read_lines(HERE / "text" / "en_written.txt")))
+def english_sentences(n_templated: int = 0, seed: int = 0) -> list[str]:
+    written = read_lines(HERE / "text" / "en_written.txt")
+    return list(dict.fromkeys(written + templated_sentences(TEMPLATES_EN, n_templated, seed, _fill_en)))
