@@ -96,7 +96,10 @@ class TTS:
             for i, e in enumerate(batch):
                 ids[i, : len(e.ids)], langs[i, : len(e.langs)] = torch.tensor(e.ids), torch.tensor(e.langs)
             t0 = time.perf_counter()
-            mel, mask, used = self._sample(ids, langs, lengths, method, steps, temperature, speed, seed_base + first)
+            seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
+            mel, _, mask, used = self.model.synthesize(ids.to(self.device), langs.to(self.device), lengths.to(self.device),
+                                                       method, steps, temperature, 1.0 / speed,
+                                                       torch.Generator().manual_seed(seeds[0]), seeds=seeds)
             t1 = time.perf_counter()
             frames = mask.sum((1, 2)).long().tolist()
             for i, n in enumerate(frames):
@@ -115,24 +118,6 @@ class TTS:
         timings = {"acoustic": acoustic, "vocoder": vocoder_time, "total": total, "audio": seconds,
                    "rtf": total / max(seconds, 1e-9)}
         return Synthesis(audio, self.sample_rate, np.concatenate(mels, axis=1), timings, nfe)
-
-    @torch.no_grad()
-    def _sample(self, ids, langs, lengths, method, steps, temperature, speed, seed):
-        """Sample a batch of sentences; sentence k of the text starts from noise seeded by seed + k,
-        so the ODE samplers give each sentence the same mel whatever the batching."""
-        from .sampling import sample
-
-        device = self.device
-        mu, mask = self.model.prior(ids.to(device), langs.to(device), lengths.to(device), 1.0 / speed)
-        noise = torch.zeros_like(mu)
-        for i, frames in enumerate(mask.sum((1, 2)).long().tolist()):
-            g = torch.Generator().manual_seed(seed + i)
-            noise[i, :, :frames] = torch.randn(mu.shape[1], frames, generator=g).to(device)
-        start = mu + self.model.sde.prior_std() / temperature * noise
-        mel, nfe = sample(lambda x, t: self.model.score(x, t, mu, mask), mu, self.model.sde, method, steps,
-                          temperature, torch.Generator().manual_seed(seed), mask=mask, x_init=start, return_nfe=True)
-        return mel, mask, nfe
-
 
 def _voiceable(sentence: str, lang: str) -> bool:
     import warnings

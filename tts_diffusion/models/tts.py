@@ -164,13 +164,23 @@ class GradTTS(nn.Module):
 
     @torch.no_grad()
     def synthesize(self, ids, langs, token_lengths, method: str = "ode", steps: int = 10, temperature: float = 1.0,
-                   length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None):
-        """Text ids -> (mel, mu_y, mask, nfe): sample the reverse process from N(mu_y, I / temperature^2)."""
+                   length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None,
+                   seeds: list[int] | None = None):
+        """Text ids -> (mel, mu_y, mask, nfe): sample the reverse process from N(mu_y, I / temperature^2).
+        With ``seeds``, item i starts from noise seeded by seeds[i], so that an item's mel does not
+        depend on what else is in the batch (for the ODE samplers)."""
         from ..sampling import sample
 
         mu_y, y_mask = self.prior(ids, langs, token_lengths, length_scale, speaker)
+        start = None
+        if seeds is not None:
+            noise = torch.zeros_like(mu_y)
+            for i, frames in enumerate(y_mask.sum((1, 2)).long().tolist()):
+                g = torch.Generator().manual_seed(seeds[i])
+                noise[i, :, :frames] = torch.randn(mu_y.shape[1], frames, generator=g).to(mu_y.device)
+            start = mu_y + self.sde.prior_std() / temperature * noise
         mel, nfe = sample(lambda x, t: self.score(x, t, mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
-                          temperature, generator, mask=y_mask, return_nfe=True)
+                          temperature, generator, mask=y_mask, x_init=start, return_nfe=True)
         return mel, mu_y, y_mask, nfe
 
     @torch.no_grad()
