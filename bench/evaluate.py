@@ -5,8 +5,10 @@
 For each held-out sentence (bench/text/heldout_*.txt, never in the training corpus) the reference
 is espeak-ng reading the normalized text (what the corpus was made with). MCD uses 13 cepstral
 coefficients (c1..c13 of the 80-band log-mel, see ``cepstra``; c0 left out) on both mels, aligned
-by DTW: MCD = 10 / ln 10 * sqrt(2 sum_k (c_k - c'_k)^2), averaged over the path. As a scale, the
-table also scores Griffin-Lim copy-synthesis of each reference (the vocoder's own floor).
+by DTW: MCD = 10 / ln 10 * sqrt(2 sum_k (c_k - c'_k)^2), averaged over the path. This MCD is not
+SPTK's: its numbers are smaller, so the table gives a scale with it: Griffin-Lim copy-synthesis of
+each reference (the vocoder's own floor), espeak-ng with its pitch raised, and another espeak-ng
+voice variant, each scored against the same reference.
 """
 
 from __future__ import annotations
@@ -36,9 +38,14 @@ def sentences(lang: str) -> list[str]:
     return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
 
 
-def espeak(text: str, lang: str, rate: int) -> np.ndarray:
+ANCHORS = [("with its pitch raised (-p 80)", ["-p", "80"]), ("variant +f2 (another voice)", ["+f2"])]
+
+
+def espeak(text: str, lang: str, rate: int, options: list[str] = ()) -> np.ndarray:
+    voice = VOICES[lang] + "".join(o for o in options if o.startswith("+"))
+    flags = [o for o in options if not o.startswith("+")]
     with tempfile.NamedTemporaryFile(suffix=".wav") as f:
-        subprocess.run(["espeak-ng", "-v", VOICES[lang], "-w", f.name, "--stdin"], input=text.encode(), check=True)
+        subprocess.run(["espeak-ng", "-v", voice, *flags, "-w", f.name, "--stdin"], input=text.encode(), check=True)
         return load_wav(f.name, rate)
 
 
@@ -80,7 +87,12 @@ def main() -> None:
         ref_mels = [mel_of(r) for r in refs]
         gl = GriffinLim(tts.mel_config)
         copy = [mcd_dtw(mel_of(gl(torch.from_numpy(m)).numpy()), m) for m in ref_mels]
-        rows.append(f"| {lang} | Griffin-Lim copy-synthesis of the reference | – | {np.mean(copy):.2f} | 1.00 | – | – | – |")
+        rows.append(f"| {lang} | scale: Griffin-Lim copy-synthesis of the reference | {len(texts)} | {np.mean(copy):.2f} | 1.00 | – | – | – |")
+        for label, options in ANCHORS:  # the same text from a changed espeak-ng voice, for scale
+            others = [espeak(normalize(t, lang), lang, tts.sample_rate, options) for t in texts]
+            scores = [mcd_dtw(mel_of(o), m) for o, m in zip(others, ref_mels)]
+            ratio = np.mean([len(o) / len(r) for o, r in zip(others, refs)])
+            rows.append(f"| {lang} | scale: espeak-ng {label} | {len(texts)} | {np.mean(scores):.2f} | {ratio:.2f} | – | – | – |")
         for config in args.configs.split(","):
             method, steps = config.split(":")
             mcds, ratios, acoustic, vocoder, total, seconds = [], [], 0.0, 0.0, 0.0, 0.0

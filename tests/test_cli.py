@@ -65,9 +65,20 @@ def test_unwritable_output_leaves_nothing(tiny_run, tmp_path):
     assert blocker.read_text() == "x"
 
 
-def test_without_a_bundled_voice_it_says_so(tmp_path):
-    result = say("안녕하세요", "-o", str(tmp_path / "out.wav"))
-    assert result.returncode == 2 and b"no voice is bundled" in result.stderr
+def test_the_bundled_voice_speaks_korean_by_default(tmp_path):
+    out = tmp_path / "out.wav"
+    result = say("안녕하세요", "-o", str(out), "--seed", "0")
+    assert result.returncode == 0, result.stderr.decode()
+    audio, rate = sf.read(out)
+    assert rate == 22050 and 0.5 < len(audio) / rate < 3 and abs(audio).max() > 0.01
+
+
+def test_without_a_bundled_voice_it_says_so(tmp_path, monkeypatch):
+    from tts_diffusion import api
+
+    monkeypatch.setattr(api, "BUNDLED", tmp_path / "no-voice")
+    with pytest.raises(ValueError, match="no voice is bundled"):
+        api.TTS.from_pretrained()
 
 
 def test_help_has_a_korean_and_an_english_example():
