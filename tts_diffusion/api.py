@@ -82,14 +82,14 @@ class TTS:
         if speed <= 0:
             raise ValueError("speed must be positive")
         normalize(text, lang)  # one clear error for empty or unvoiceable text, before any work
-        sentences = [s for s in split_sentences(text) if _voiceable(s, lang)]
+        encoded = [e for e in (self._encode(s, lang) for s in split_sentences(text)) if e is not None]
         seed_base = 1000 * (seed if seed is not None else int(time.time_ns() % 2**20))
         gap = np.zeros(int(pause * self.sample_rate), dtype=np.float32)
         pieces, mels, nfe = [], [], 0
         acoustic = vocoder_time = 0.0
         start = time.perf_counter()
-        for first in range(0, len(sentences), batch_size):
-            batch = [self.tokenizer.encode(s, lang) for s in sentences[first:first + batch_size]]
+        for first in range(0, len(encoded), batch_size):
+            batch = encoded[first:first + batch_size]
             lengths = torch.tensor([len(e.ids) for e in batch])
             ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
             langs = torch.zeros_like(ids)
@@ -111,7 +111,7 @@ class TTS:
             acoustic += t1 - t0
             nfe += used
             if progress is not None:
-                progress(min(first + batch_size, len(sentences)), len(sentences))
+                progress(min(first + batch_size, len(encoded)), len(encoded))
         audio = np.concatenate(pieces[:-1]).astype(np.float32)
         total = time.perf_counter() - start
         seconds = len(audio) / self.sample_rate
@@ -119,16 +119,16 @@ class TTS:
                    "rtf": total / max(seconds, 1e-9)}
         return Synthesis(audio, self.sample_rate, np.concatenate(mels, axis=1), timings, nfe)
 
-def _voiceable(sentence: str, lang: str) -> bool:
-    import warnings
+    def _encode(self, sentence: str, lang: str):
+        """The sentence's symbol ids, or None when it has nothing to voice (a lone "..." between
+        sentences); the whole text was already checked, with its warning."""
+        import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the whole text was already checked, with its warning
-        try:
-            normalize(sentence, lang)
-            return True
-        except ValueError:
-            return False
-
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return self.tokenizer.encode(sentence, lang)
+            except ValueError:
+                return None
 
 __all__ = ["TTS", "Synthesis", "split_sentences"]

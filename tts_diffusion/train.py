@@ -152,7 +152,9 @@ def train(config: TrainConfig) -> str:
                                                  num_workers=config.data.num_workers,
                                                  generator=torch.Generator().manual_seed(config.train.seed + epoch))
             for batch in loader:
-                yield batch if batch is not None else _empty_batch_error()
+                if batch is None:
+                    raise CorpusError("a whole batch had no usable utterance: check the filelist and the audio")
+                yield batch
 
         model = build_model(config, tokenizer)
         Path(config.run_dir).mkdir(parents=True, exist_ok=True)
@@ -176,10 +178,6 @@ def train(config: TrainConfig) -> str:
         return result
     finally:
         teardown(dist)
-
-
-def _empty_batch_error():
-    raise CorpusError("a whole batch had no usable utterance: check the filelist and the audio")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,9 +55,7 @@ def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
         vocoder = load_vocoder(v.vocoder, config.mel)
         audio = vocoder(mel[0].cpu())
         trainer.writer.add_audio("val/audio", audio[None], trainer.step, sample_rate=config.mel.sample_rate)
-        if val_set is not None and len(val_set) and val_set[0] is not None:
-            item = val_set[0]
-            b = collate([item])
-            target = b["mels"][0].numpy()
-            trainer.writer.add_figure("val/target", mel_figure({"target": target}), trainer.step)
+        first = val_set[0] if val_set is not None and len(val_set) else None
+        if first is not None:
+            trainer.writer.add_figure("val/target", mel_figure({"target": first["mel"].numpy()}), trainer.step)
     model.train()

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..audio import AudioError, MelConfig, MelSpectrogram, load_wav
-from ..files import atomic_path
+from ..files import atomic_save_npy
 from ..text import Tokenizer
 from .corpus import Utterance
 
@@ -56,9 +56,7 @@ class TextMelDataset(torch.utils.data.Dataset):
         with torch.no_grad():
             mel = self._mel(audio)
         if cache is not None:
-            with atomic_path(cache) as tmp:
-                with open(tmp, "wb") as f:
-                    np.save(f, mel.numpy())
+            atomic_save_npy(cache, mel.numpy())
         return mel
 
     def tokens(self, index: int) -> tuple[list[int], list[int]]:

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ..audio import AudioError, MelSpectrogram, load_wav
 from ..data import CorpusError, read_filelist
-from ..files import atomic_path
+from ..files import atomic_save_npy
 from ..pretrained import PretrainedError, load_acoustic
 from ..sampling import sample
 
@@ -67,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipping {item.wav_path}: {err}", file=sys.stderr)
             skipped += 1
             continue
-        with atomic_path(target) as tmp, open(tmp, "wb") as f:
-            np.save(f, predicted.numpy().astype(np.float32))
+        atomic_save_npy(target, predicted.numpy().astype(np.float32))
     print(f"{len(items) - skipped} mels in {args.out} ({skipped} skipped)")
     return 0
 
