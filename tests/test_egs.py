@@ -128,6 +128,15 @@ def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
     assert wav.is_file()
     assert all(p.stat().st_mtime_ns == stamp[p.name] for p in (tmp_path / "a" / "wavs").iterdir() if p.name in stamp)
     assert "Constitution" in (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+    # resumed with other arguments (the shuffle moves every sentence): each wav still holds its own sentence
+    assert subprocess.run([sys.executable, script, "--out", str(tmp_path / "a"), *args[:-4], "--n-templated", "60",
+                           "--cache", str(wheel_cache), "--max-utts", "14"], capture_output=True).returncode == 0
+    for line in (tmp_path / "a" / "metadata.csv").read_text(encoding="utf-8").splitlines():
+        uid, _, spoken = line.split("|")
+        fresh = tmp_path / "fresh.wav"
+        subprocess.run(["espeak-ng", "-v", "ko" if uid.startswith("ko") else "en-us", "-w", str(fresh), spoken],
+                       check=True, capture_output=True)
+        assert (tmp_path / "a" / "wavs" / f"{uid}.wav").read_bytes() == fresh.read_bytes(), spoken
 
 
 def test_templated_sentences_are_distinct_deterministic_and_fully_spoken():

@@ -3,6 +3,7 @@
 import pytest
 
 from tts_diffusion.text import SymbolTable, Tokenizer, text_to_ids
+from tts_diffusion.text.symbols import SYMBOLS_V1
 from tts_diffusion.text.g2p import phonemize, split_by_script
 
 
@@ -49,6 +50,15 @@ def test_an_old_table_keeps_its_ids():
     ids = Tokenizer(old, add_blank=False).encode("안녕하세요.").ids
     assert max(ids) < len(old)
     assert "".join(old.symbols[i] for i in ids) == "ˈɐnnjʌŋhˌɐsejˌo."
+
+
+def test_table_v2_keeps_the_english_reduced_vowel_that_v1_dropped():
+    v1 = SymbolTable(symbols=list(SYMBOLS_V1), version=1)
+    with pytest.warns(UserWarning, match="ᵻ"):
+        dropped = Tokenizer(v1, add_blank=False).encode("She wanted roses.", "en").phonemes
+    kept = Tokenizer(add_blank=False).encode("She wanted roses.", "en")
+    assert "ᵻ" in kept.phonemes and "ᵻ" not in dropped
+    assert SymbolTable().extends(v1) and not v1.extends(SymbolTable())
 
 
 def test_duplicate_symbols_rejected():

@@ -43,7 +43,7 @@ def test_tiny_recipe_trains_and_every_loss_falls(tiny_corpus, tmp_path):
     assert first(scalars(run, "train/diffusion")) > 1.8 * last(scalars(run, "train/diffusion"))
     [*_, final] = checkpoint_dirs(run)
     meta = read_metadata(final / "ema.safetensors")
-    assert meta["step"] == 100 and meta["tokenizer"]["table"]["version"] == 1
+    assert meta["step"] == 100 and meta["tokenizer"]["table"]["version"] == 2
     assert meta["config"]["model"]["decoder"]["kind"] == "unet1d"
     assert len(checkpoint_dirs(run)) == 2  # keep_checkpoints
 
@@ -70,6 +70,45 @@ def test_a_run_stopped_midway_and_resumed_matches_an_uninterrupted_one(tiny_corp
         a = load_weights(checkpoint_dirs(tmp_path / "a")[-1] / f"{name}.safetensors")
         b = load_weights(checkpoint_dirs(tmp_path / "b")[-1] / f"{name}.safetensors")
         assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_init_from_starts_at_the_source_weights_and_refuses_a_different_model(tiny_run, tiny_corpus, tmp_path):
+    # lr 0: after one step the weights are still the ones the run started from
+    result = train(f"run_dir={tmp_path / 'ft'}", f"init_from={tiny_run}", f"data.train_filelist={tiny_corpus}",
+                   "train.max_steps=1", "train.lr=0", "train.checkpoint_every=1")
+    assert result.returncode == 0, result.stderr
+    source = load_weights(checkpoint_dirs(tiny_run)[-1] / "ema.safetensors")
+    started = load_weights(checkpoint_dirs(tmp_path / "ft")[-1] / "model.safetensors")
+    assert source.keys() == started.keys() and all(torch.equal(source[k], started[k]) for k in source)
+    fresh = train(f"run_dir={tmp_path / 'fresh'}", f"data.train_filelist={tiny_corpus}", "train.max_steps=1",
+                  "train.lr=0", "train.checkpoint_every=1")
+    assert fresh.returncode == 0, fresh.stderr
+    other = load_weights(checkpoint_dirs(tmp_path / "fresh")[-1] / "model.safetensors")
+    assert not all(torch.equal(source[k], other[k]) for k in source)  # the check above can fail
+
+    result = train(f"run_dir={tmp_path / 'bad'}", f"init_from={tiny_run}", f"data.train_filelist={tiny_corpus}",
+                   "model.decoder.channels=[16,16]")
+    assert result.returncode == 2 and "weights do not fit" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_from_a_model_with_fewer_symbols_keeps_its_rows_and_inits_the_new_ones(tiny_run, tiny_corpus, tmp_path):
+    from tts_diffusion.text.symbols import SYMBOLS_V1
+    from tts_diffusion.training.checkpoint import save_weights
+
+    source_path = checkpoint_dirs(tiny_run)[-1] / "ema.safetensors"
+    weights, meta = load_weights(source_path), read_metadata(source_path)
+    n_old = len(SYMBOLS_V1)
+    weights["encoder.embedding.weight"] = weights["encoder.embedding.weight"][:n_old]
+    meta["tokenizer"]["table"] = {**meta["tokenizer"]["table"], "symbols": SYMBOLS_V1, "version": 1}
+    save_weights(tmp_path / "v1.safetensors", weights, meta)
+    result = train(f"run_dir={tmp_path / 'ft'}", f"init_from={tmp_path / 'v1.safetensors'}",
+                   f"data.train_filelist={tiny_corpus}", "train.max_steps=1", "train.lr=0", "train.checkpoint_every=1")
+    assert result.returncode == 0, result.stderr
+    started = load_weights(checkpoint_dirs(tmp_path / "ft")[-1] / "model.safetensors")
+    table = started["encoder.embedding.weight"]
+    assert table.shape[0] == n_old + 1 and torch.equal(table[:n_old], weights["encoder.embedding.weight"])
+    assert table[n_old].abs().sum() > 0  # the new symbol's row has its initial value, not zeros
+    assert all(torch.equal(weights[k], started[k]) for k in weights if k != "encoder.embedding.weight")
 
 
 def test_two_process_gloo_ddp_keeps_ranks_identical(tiny_corpus, tmp_path):

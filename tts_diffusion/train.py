@@ -18,6 +18,7 @@ from .config import ConfigError, to_dict
 from .data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelist
 from .models.tts import GradTTS, ModelConfig
 from .text import Tokenizer
+from .training.checkpoint import checkpoint_dirs
 from .training.command import run_training
 from .training.loop import LoopConfig, Trainer, TrainingError, replicas_agree, setup, teardown
 
@@ -48,6 +49,7 @@ class ValidationConfig:
 @dataclass
 class TrainConfig:
     run_dir: str = "runs/default"
+    init_from: str = ""  # a model spec (file, run or checkpoint folder, voice folder, hf:) to fine-tune from
     mel: MelConfig = field(default_factory=MelConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
@@ -90,6 +92,26 @@ def collate_usable(batch):
 def build_model(config: TrainConfig, tokenizer: Tokenizer) -> GradTTS:
     table = tokenizer.table
     return GradTTS(len(table), len(table.languages), config.mel.n_mels, config.model)
+
+
+def initialize_from(model: GradTTS, spec: str, config: TrainConfig, tokenizer: Tokenizer) -> None:
+    """Start from another model's (EMA) weights. Its mel and model config must be this run's, and its
+    symbol table this run's or a prefix of it: the embeddings of appended symbols keep their fresh init."""
+    from .pretrained import load_acoustic
+
+    source, source_tokenizer, source_mel = load_acoustic(spec)
+    if source_tokenizer.add_blank != tokenizer.add_blank or not tokenizer.table.extends(source_tokenizer.table):
+        raise ConfigError(f"init_from {spec}: its symbol table (v{source_tokenizer.table.version}) is not this "
+                          f"run's (v{tokenizer.table.version}) or a prefix of it, or add_blank differs")
+    if source_mel != config.mel:
+        raise ConfigError(f"init_from {spec}: its mel config {source_mel} differs from the recipe's {config.mel}")
+    state = source.state_dict()
+    table = model.encoder.embedding.weight.detach()
+    state["encoder.embedding.weight"] = torch.cat([state["encoder.embedding.weight"], table[len(source_tokenizer.table):]])
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as err:
+        raise ConfigError(f"init_from {spec}: weights do not fit the model: {str(err).splitlines()[0]}") from None
 
 
 def checkpoint_metadata(config: TrainConfig, tokenizer: Tokenizer) -> dict[str, object]:
@@ -157,6 +179,8 @@ def train(config: TrainConfig) -> str:
                 yield batch
 
         model = build_model(config, tokenizer)
+        if config.init_from and not checkpoint_dirs(config.run_dir):  # a run that has checkpoints resumes from them
+            initialize_from(model, config.init_from, config, tokenizer)
         Path(config.run_dir).mkdir(parents=True, exist_ok=True)
         trainer = Trainer(config.run_dir, model, config.train, device, dist, checkpoint_metadata(config, tokenizer))
         trainer.resume()

@@ -12,6 +12,7 @@ temporary file and renamed). Writes ``metadata.csv`` (``id|written|spoken``), ``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import shutil
@@ -69,8 +70,14 @@ def gather(lang: str, cache: Path, n_templated: int, seed: int, n_templated_en: 
             if spoken in seen:
                 continue
             seen.add(spoken)
-            out.append((f"{language}{len(out):05d}", written, spoken))
+            out.append((utterance_id(language, spoken), written, spoken))
     return out
+
+
+def utterance_id(language: str, spoken: str) -> str:
+    """Named by what espeak-ng reads, so a folder resumed with other arguments never reuses a wav
+    made for another sentence."""
+    return f"{language}_{hashlib.sha1(spoken.encode('utf-8')).hexdigest()[:12]}"
 
 
 def synthesize(espeak: str, voice: str, text: str, path: Path) -> float:
@@ -105,7 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_utts is not None:
         items = items[: args.max_utts]
     wavs = args.out / "wavs"
-    wavs.mkdir(parents=True, exist_ok=True)
+    if args.out.is_symlink() and not args.out.exists():
+        print(f"error: {args.out} links to {os.readlink(args.out)}, which does not exist", file=sys.stderr)
+        return 2
+    try:
+        wavs.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"error: cannot create {wavs}: {err.strerror}", file=sys.stderr)
+        return 2
 
     kept, seconds = [], 0.0
     chunk = 16 * max(1, args.jobs)

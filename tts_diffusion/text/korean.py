@@ -141,6 +141,7 @@ RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"([$₩€£¥])\s?([0-9][0-9,]*(?:\.[0-9]+)?)(조|억|만|천)?"), _currency_sign),
     (re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))"), ""),
     (re.compile(rf"({_NUMBER})\s?~\s?({_NUMBER})\s?({_units_pattern}|{_counters_pattern})?"), _range),
+    (re.compile(r"(?<=[0-9][가-힣])(?=제\s?[0-9])"), " "),  # 제3조제2항: each article reference its own word
     (re.compile(r"제\s?([0-9]+)(\s?)"), _ordinal_prefix),
     (re.compile(rf"({_NUMBER})(조|억|만|천|백)"), _large_unit),
     (re.compile(rf"(시속\s?)?({_NUMBER})\s?km/h(?![A-Za-z])"), _speed),

@@ -17,14 +17,16 @@ IPA = "".join(chr(c) for c in range(0x250, 0x2B0)) + "æçðøŋœθβχ"
 MODIFIERS = "ˈˌːˑʰʲʷˠˤ˞" + "\u0303\u0329\u032a\u031a\u0325\u0361"
 
 SYMBOLS_V1 = [PAD] + list(PUNCTUATION) + list(LATIN) + list(IPA) + list(MODIFIERS)
+# v2: "ᵻ" (U+1D7B), espeak-ng en-us's reduced vowel ("wanted", "roses"), which v1 dropped.
+SYMBOLS_V2 = SYMBOLS_V1 + ["ᵻ"]
 LANGUAGES = ["ko", "en"]
 
 
 @dataclass(frozen=True)
 class SymbolTable:
-    symbols: list[str] = field(default_factory=lambda: list(SYMBOLS_V1))
+    symbols: list[str] = field(default_factory=lambda: list(SYMBOLS_V2))
     languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
-    version: int = 1
+    version: int = 2
 
     def __post_init__(self):
         if len(set(self.symbols)) != len(self.symbols):
@@ -37,6 +39,10 @@ class SymbolTable:
 
     def __len__(self) -> int:
         return len(self.symbols)
+
+    def extends(self, other: "SymbolTable") -> bool:
+        """True when this table is ``other`` with symbols appended (same languages)."""
+        return self.languages == other.languages and self.symbols[: len(other.symbols)] == other.symbols
 
     def id(self, symbol: str) -> int | None:
         return self._index.get(symbol)
