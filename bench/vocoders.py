@@ -33,6 +33,23 @@ def scores(reference: np.ndarray, degraded: np.ndarray, rate: int) -> tuple[floa
     return pesq(16000, ref16, deg16, "wb"), stoi(ref16, deg16, 16000, extended=False)
 
 
+def verdicts(results: dict[str, tuple[float, float]], specs: list[str]) -> str:
+    """The default rule, applied: a trained vocoder replaces Griffin-Lim only if it beats it on both
+    PESQ-wb and STOI (``results``: name -> (PESQ-wb, STOI))."""
+    if "griffinlim" not in results:
+        return ""
+    base_pesq, base_stoi = results["griffinlim"]
+    lines = []
+    for spec in specs:
+        if spec.startswith("griffinlim"):
+            continue
+        pesq_, stoi_ = results[spec]
+        wins = pesq_ > base_pesq and stoi_ > base_stoi
+        lines.append(f"- {spec}: PESQ-wb {pesq_ - base_pesq:+.2f}, STOI {stoi_ - base_stoi:+.3f} against "
+                     f"Griffin-Lim: {'beats it on both' if wins else 'does not beat it on both'}.")
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--filelist", required=True)
@@ -52,7 +69,7 @@ def main() -> None:
     if args.sizes:
         candidates += [(f"HiFi-GAN {name.upper()} (random weights: speed only)", Generator(cfg).eval())
                        for name, cfg in VARIANTS.items()]
-    rows = []
+    rows, results = [], {}
     for name, vocoder in candidates:
         wall, pesqs, stois = 0.0, [], []
         for clip, mel in zip(clips, mels):
@@ -64,9 +81,11 @@ def main() -> None:
             pesqs.append(p)
             stois.append(s)
         rows.append(f"| {name} | {wall / seconds:.3f} | {np.mean(pesqs):.2f} | {np.mean(stois):.3f} |")
+        results[name] = (float(np.mean(pesqs)), float(np.mean(stois)))
         print(rows[-1], flush=True)
     table = (f"{len(clips)} held-out clips ({seconds:.0f} s) of `{args.filelist}`, {args.threads} CPU threads.\n\n"
-             "| vocoder | real-time factor | PESQ-wb | STOI |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+             "| vocoder | real-time factor | PESQ-wb | STOI |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
+             + verdicts(results, args.vocoders))
     print(table)
     if args.out:
         atomic_write_text(args.out, "# Vocoders\n\n`python bench/vocoders.py " + " ".join(

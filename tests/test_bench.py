@@ -23,3 +23,13 @@ def test_cepstrum_of_a_flat_spectrum_has_only_c0():
     tilt = np.linspace(-1, 1, 80)[:, None] * np.ones((1, 5))
     c = evaluate.cepstra(tilt)
     assert abs(c[0, 0]) > 0.1 and np.all(np.abs(c[:, 1]) < 1e-9)  # an odd tilt has no c2
+
+
+def test_vocoder_verdict_needs_both_pesq_and_stoi_above_griffin_lim():
+    vocoders = load_script("bench/vocoders.py")
+    results = {"griffinlim": (2.7, 0.91), "a": (2.9, 0.93), "b": (3.5, 0.90), "griffinlim:30": (2.6, 0.90)}
+    text = vocoders.verdicts(results, ["griffinlim", "a", "b", "griffinlim:30"])
+    assert "- a: PESQ-wb +0.20, STOI +0.020 against Griffin-Lim: beats it on both." in text
+    assert "- b: PESQ-wb +0.80, STOI -0.010 against Griffin-Lim: does not beat it on both." in text
+    assert "griffinlim:30" not in text
+    assert vocoders.verdicts({"a": (3.0, 0.9)}, ["a"]) == ""

@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=None, help="stop once this much audio is made")
     parser.add_argument("--max-utts", type=int, default=None, help="stop after this many utterances")
     parser.add_argument("--n-templated", type=int, default=2500, help="templated Korean news sentences")
-    parser.add_argument("--n-templated-en", type=int, default=0,
-                        help="templated English news sentences (0 keeps the corpus of the bundled voice)")
+    parser.add_argument("--n-templated-en", type=int, default=1500, help="templated English news sentences")
     parser.add_argument("--n-val", type=int, default=50, help="utterances held out for validation")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1234)

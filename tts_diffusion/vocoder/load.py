@@ -40,7 +40,9 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _weights_in(folder: Path) -> Path:
-    for pattern in ("generator.safetensors", "g_*", "*.safetensors", "*.bin", "*.pt", "*.pth"):
+    """A training checkpoint's raw weights (``model``; its ``ema`` file is taken only when named),
+    a converted ``generator``, an official ``g_*`` checkpoint, or the newest weights file."""
+    for pattern in ("generator.safetensors", "model.safetensors", "g_*", "*.safetensors", "*.bin", "*.pt", "*.pth"):
         found = sorted(p for p in folder.glob(pattern) if p.is_file())
         if found:
             return found[-1]
