@@ -232,6 +232,33 @@ def test_hifigan_training_lowers_the_mel_loss_and_its_run_is_a_vocoder(tiny_corp
     assert torch.equal(load_vocoder(str(converted))(mel_in), vocoder(mel_in))
 
 
+def test_two_process_gloo_vocoder_training_keeps_ranks_identical(tiny_corpus, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         "-m", "tts_diffusion.vocoder.train", str(ROOT / "recipes" / "hifigan_tiny.yaml"), f"run_dir={tmp_path / 'ddp'}",
+         f"data.train_filelist={tiny_corpus}", "train.max_steps=6", "train.log_every=1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "parameters identical across 2 ranks" in result.stderr
+    from tts_diffusion.training.checkpoint import checkpoint_dirs, load_weights
+
+    before = initial_tiny_vocoder_weights()
+    after = load_weights(checkpoint_dirs(tmp_path / "ddp")[-1] / "model.safetensors")
+    for prefix in ("generator.", "discriminators."):  # both networks were trained (not just kept equal)
+        assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith(prefix))
+
+
+def initial_tiny_vocoder_weights():
+    """The tiny recipe's weights before any step, as rank 0 makes them (seeded with train.seed);
+    spectral norm's power-iteration buffers are left out (a forward pass moves them)."""
+    from tts_diffusion.config import load_config
+    from tts_diffusion.vocoder.train import HiFiGANTraining, VocoderTrainConfig
+
+    torch.manual_seed(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml").train.seed)
+    state = HiFiGANTraining(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")).state_dict()
+    return {k: v for k, v in state.items() if not k.endswith(("._u", "._v"))}
+
+
 def test_every_vocoder_recipe_loads():
     from tts_diffusion.config import load_config
     from tts_diffusion.vocoder.train import VocoderTrainConfig

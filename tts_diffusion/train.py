@@ -20,7 +20,7 @@ from .models.tts import GradTTS, ModelConfig
 from .text import Tokenizer
 from .training.checkpoint import checkpoint_dirs
 from .training.command import run_training
-from .training.loop import LoopConfig, Trainer, TrainingError, replicas_agree, setup, teardown
+from .training.loop import LoopConfig, Trainer, check_replicas, setup, teardown
 
 log = logging.getLogger("tts_diffusion.train")
 
@@ -192,11 +192,7 @@ def train(config: TrainConfig) -> str:
         from .validation import validate_acoustic
 
         result = trainer.fit(loss_fn, make_batches, lambda t: validate_acoustic(t, config, tokenizer, val_set))
-        if dist.world_size > 1:
-            if not replicas_agree(model, dist):
-                raise TrainingError("parameters differ between ranks after training")
-            if dist.main:
-                log.info("parameters identical across %d ranks", dist.world_size)
+        check_replicas(model, dist)
         if train_set.bad:
             log.warning("%d training utterances were skipped (see the lines above)", len(train_set.bad))
         return result

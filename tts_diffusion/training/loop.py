@@ -91,6 +91,16 @@ def replicas_agree(model: nn.Module, dist: Distributed) -> bool:
     return bool(torch.equal(high, low))
 
 
+def check_replicas(model: nn.Module, dist: Distributed) -> None:
+    """After multi-process training: every rank must hold the same weights (else TrainingError)."""
+    if dist.world_size == 1:
+        return
+    if not replicas_agree(model, dist):
+        raise TrainingError("parameters differ between ranks after training")
+    if dist.main:
+        log.info("parameters identical across %d ranks", dist.world_size)
+
+
 def teardown(dist: Distributed) -> None:
     if dist.world_size > 1 and torch.distributed.is_initialized():
         torch.distributed.barrier()
@@ -110,7 +120,8 @@ class Trainer:
     dict the phases of one step share (a GAN's generated audio)."""
 
     def __init__(self, run_dir: str | Path, model: nn.Module, config: LoopConfig, device: torch.device,
-                 dist: Distributed, metadata: dict[str, object], phases: dict[str, list] | None = None):
+                 dist: Distributed, metadata: dict[str, object], phases: dict[str, list] | None = None,
+                 replicate: Callable[[nn.Module, list[int] | None], nn.Module] | None = None):
         self.run_dir, self.config, self.device, self.dist = Path(run_dir), config, device, dist
         self.metadata = metadata
         self.model = model.to(device)
@@ -120,8 +131,10 @@ class Trainer:
             name: torch.optim.AdamW(params, lr=config.lr, betas=tuple(config.betas), weight_decay=config.weight_decay)
             for name, params in self.phase_params.items()
         }
-        self.ddp = (torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
-                    if dist.world_size > 1 else self.model)
+        # what the loss functions get: the model, or with several processes its DDP replica
+        # (``replicate(model, device_ids)``; default one DistributedDataParallel around all of it)
+        replicate = replicate or (lambda m, ids: torch.nn.parallel.DistributedDataParallel(m, device_ids=ids))
+        self.ddp = replicate(self.model, [device.index] if device.type == "cuda" else None) if dist.world_size > 1 else self.model
         self.generator = torch.Generator().manual_seed(config.seed + 7919 * dist.rank)
         self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
         self.bad_steps, self.skipped_steps = 0, 0

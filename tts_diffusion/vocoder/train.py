@@ -3,11 +3,13 @@
 Random segments of the training audio, their mels as input; a discriminator phase then a
 generator phase each step (mel L1 x 45 + feature matching x 2 + adversarial), on the same trainer
 as the acoustic model (checkpoints, exact resume, Ctrl-C, TensorBoard, tqdm). ``init_from`` starts
-from any vocoder spec (e.g. official weights) to fine-tune. Runs on one process.
+from any vocoder spec (e.g. official weights) to fine-tune. Several processes or GPUs:
+``torchrun --nproc_per_node N -m tts_diffusion.vocoder.train RECIPE.yaml``.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import sys
@@ -18,12 +20,13 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
 
 from ..audio import AudioError, MelSpectrogram, load_wav
 from ..config import to_dict
 from ..data import CorpusError, cut_segments, random_segment_starts, read_filelist
 from ..training.command import run_training
-from ..training.loop import LoopConfig, Trainer, TrainingError, setup, teardown
+from ..training.loop import LoopConfig, Trainer, check_replicas, setup, teardown
 from .discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
 from .hifigan import Generator, HiFiGANConfig
 
@@ -66,6 +69,15 @@ class HiFiGANTraining(nn.Module):
         self.mel_loss = MelSpectrogram(dataclasses.replace(mel, fmax=mel.sample_rate / 2))
         self.lambda_mel, self.lambda_fm = config.lambda_mel, config.lambda_fm
         self.segment = config.data.segment_size
+
+    def replicated(self, device_ids: list[int] | None) -> "HiFiGANTraining":
+        """For DDP: a view sharing this model's parameters whose generator and discriminators are
+        each wrapped in DistributedDataParallel. One wrapper per network, because a GAN step runs
+        the generator forward in the discriminator phase and its backward in the generator phase."""
+        view = copy.copy(self)
+        view._modules = {**self._modules, "generator": DDP(self.generator, device_ids=device_ids),
+                         "discriminators": DDP(self.discriminators, device_ids=device_ids)}
+        return view
 
 
 class AudioDataset(torch.utils.data.Dataset):
@@ -152,8 +164,6 @@ def validate(trainer: Trainer, val_set: AudioDataset | None) -> None:
 def train(config: VocoderTrainConfig) -> str:
     device, dist = setup(config.train)
     try:
-        if dist.world_size > 1:
-            raise TrainingError("vocoder training runs on one process (launch it without torchrun)")
         if not config.data.train_filelist or not Path(config.data.train_filelist).is_file():
             raise CorpusError(f"filelist {config.data.train_filelist or '(data.train_filelist)'} does not exist")
         rate = config.generator.sampling_rate
@@ -166,19 +176,24 @@ def train(config: VocoderTrainConfig) -> str:
             model.generator.load_state_dict(load_vocoder(config.init_from, config.generator.mel_config()).state_dict())
         phases = {"discriminator": list(model.discriminators.parameters()), "generator": list(model.generator.parameters())}
         metadata = {"format": FORMAT, "config": to_dict(config), "generator_config": to_dict(config.generator)}
-        trainer = Trainer(config.run_dir, model, config.train, device, dist, metadata, phases)
+        trainer = Trainer(config.run_dir, model, config.train, device, dist, metadata, phases,
+                          replicate=lambda m, ids: m.replicated(ids))
         trainer.resume()
 
         def make_batches(epoch: int, start: int):
             order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(config.train.seed + epoch))
             size = config.data.batch_size
-            batches = [order[i:i + size].tolist() for i in range(0, len(order) - size + 1, size)][start:]
+            batches = [order[i:i + size].tolist() for i in range(0, len(order) - size + 1, size)]
+            batches = batches[: len(batches) // dist.world_size * dist.world_size]  # as many on every rank
+            batches = batches[dist.rank::dist.world_size][start:]
             yield from torch.utils.data.DataLoader(train_set, batch_sampler=batches, collate_fn=collate_audio,
                                                    num_workers=config.data.num_workers,
                                                    generator=torch.Generator().manual_seed(config.train.seed + epoch))
 
-        return trainer.fit({"discriminator": discriminator_phase, "generator": generator_phase}, make_batches,
-                           lambda t: validate(t, val_set))
+        result = trainer.fit({"discriminator": discriminator_phase, "generator": generator_phase}, make_batches,
+                             lambda t: validate(t, val_set))
+        check_replicas(model, dist)
+        return result
     finally:
         teardown(dist)
 
