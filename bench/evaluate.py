@@ -17,7 +17,6 @@ import argparse
 import math
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ import torch
 
 from tts_diffusion.api import TTS
 from tts_diffusion.audio import MelSpectrogram, load_wav
-from tts_diffusion.files import atomic_write_text
+from report import publish
 from tts_diffusion.text import normalize
 from tts_diffusion.vocoder import GriffinLim
 
@@ -110,10 +109,7 @@ def main() -> None:
             print(rows[-1], flush=True)
     table = ("| lang | setting | sentences | MCD-DTW (dB) | duration ratio | RTF acoustic | RTF vocoder | RTF total |\n"
              "| --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
-    print(table)
-    if args.out:
-        atomic_write_text(args.out, f"# Evaluation\n\n`python bench/evaluate.py --model {args.model}`, "
-                          f"temperature {args.temperature}, {args.threads} threads, {time.strftime('%Y-%m-%d')}.\n\n" + table)
+    publish("Evaluation", f"Temperature {args.temperature}, {args.threads} threads.\n\n" + table, args.out)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import torch
 
 from tts_diffusion.audio import MelSpectrogram, load_wav
 from tts_diffusion.data import read_filelist
-from tts_diffusion.files import atomic_write_text
+from report import publish
 from tts_diffusion.pretrained import load_acoustic
 from tts_diffusion.sampling import METHODS, sample
 
@@ -78,9 +78,7 @@ def main() -> None:
               "| method | steps | NFE | s / utterance | acoustic RTF | ODE error (RMS) | to reference (RMS log-mel) |\n"
               "| --- | --- | --- | --- | --- | --- | --- |\n")
     table = header + "\n".join(rows) + "\n"
-    if args.out:
-        atomic_write_text(args.out, "# Samplers\n\nMade by `python bench/samplers.py " +
-                          f"--checkpoint {args.checkpoint} --filelist {args.filelist} --items {args.items}`.\n\n" + table)
+    publish("Samplers", table, args.out)
 
 
 if __name__ == "__main__":

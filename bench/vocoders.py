@@ -18,7 +18,7 @@ import torch
 
 from tts_diffusion.audio import MelConfig, MelSpectrogram, load_wav
 from tts_diffusion.data import read_filelist
-from tts_diffusion.files import atomic_write_text
+from report import publish
 from tts_diffusion.vocoder import VARIANTS, Generator, load_vocoder
 
 
@@ -86,10 +86,7 @@ def main() -> None:
     table = (f"{len(clips)} held-out clips ({seconds:.0f} s) of `{args.filelist}`, {args.threads} CPU threads.\n\n"
              "| vocoder | real-time factor | PESQ-wb | STOI |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
              + verdicts(results, args.vocoders))
-    print(table)
-    if args.out:
-        atomic_write_text(args.out, "# Vocoders\n\n`python bench/vocoders.py " + " ".join(
-            f"--{k} {v}" for k, v in [("filelist", args.filelist), ("items", args.items)]) + "`\n\n" + table)
+    publish("Vocoders", table, args.out)
 
 
 if __name__ == "__main__":

@@ -33,3 +33,9 @@ def test_vocoder_verdict_needs_both_pesq_and_stoi_above_griffin_lim():
     assert "- b: PESQ-wb +0.80, STOI -0.010 against Griffin-Lim: does not beat it on both." in text
     assert "griffinlim:30" not in text
     assert vocoders.verdicts({"a": (3.0, 0.9)}, ["a"]) == ""
+
+
+def test_recognizer_words_match_pocketsphinx_spelling():
+    recognizer = load_script("bench/recognizer.py")
+    assert recognizer.words("Four-thirty, A.M.!  It's  15 cm.") == "four thirty a m it's cm"
+    assert recognizer.words("") == ""
