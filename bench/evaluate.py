@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from report import publish
 from tts_diffusion.api import TTS
 from tts_diffusion.audio import MelSpectrogram, load_wav
-from report import publish
 from tts_diffusion.text import normalize
 from tts_diffusion.vocoder import GriffinLim
 

@@ -64,16 +64,16 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     tts, recognize = TTS.from_pretrained(args.model), Recognizer()
     to_mel, griffin_lim = MelSpectrogram(tts.mel_config), GriffinLim(tts.mel_config)
-    truths, heard = [], {"espeak-ng reference": [], "Griffin-Lim copy of the reference": [], "voice (ode, 10 steps)": []}
+    truths, heard = [], {}
     for k, text in enumerate(sentences("en")):
         spoken = normalize(text, "en")
         truths.append(words(spoken))
         reference = espeak(spoken, "en", tts.sample_rate)
-        copy = griffin_lim(to_mel(torch.from_numpy(reference))).numpy()
-        heard["espeak-ng reference"].append(words(recognize(reference, tts.sample_rate)))
-        heard["Griffin-Lim copy of the reference"].append(words(recognize(copy, tts.sample_rate)))
-        voice = tts.synthesize(text, "en", "ode", 10, args.temperature, seed=k).audio
-        heard["voice (ode, 10 steps)"].append(words(recognize(voice, tts.sample_rate)))
+        audios = {"espeak-ng reference": reference,
+                  "Griffin-Lim copy of the reference": griffin_lim(to_mel(torch.from_numpy(reference))).numpy(),
+                  "voice (ode, 10 steps)": tts.synthesize(text, "en", "ode", 10, args.temperature, seed=k).audio}
+        for name, audio in audios.items():
+            heard.setdefault(name, []).append(words(recognize(audio, tts.sample_rate)))
     n_words = sum(len(t.split()) for t in truths)
     rows = [f"| {name} | {len(truths)} | {n_words} | {100 * jiwer.wer(truths, hyps):.1f} |" for name, hyps in heard.items()]
     examples = [f"- said: {truths[0]}", *(f"- heard, {name}: {hyps[0]}" for name, hyps in heard.items())]

@@ -16,9 +16,9 @@ import time
 
 import torch
 
+from report import publish
 from tts_diffusion.audio import MelSpectrogram, load_wav
 from tts_diffusion.data import read_filelist
-from report import publish
 from tts_diffusion.pretrained import load_acoustic
 from tts_diffusion.sampling import METHODS, sample
 

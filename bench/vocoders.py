@@ -16,9 +16,9 @@ import time
 import numpy as np
 import torch
 
+from report import publish
 from tts_diffusion.audio import MelConfig, MelSpectrogram, load_wav
 from tts_diffusion.data import read_filelist
-from report import publish
 from tts_diffusion.vocoder import VARIANTS, Generator, load_vocoder
 
 
