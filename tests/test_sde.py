@@ -80,3 +80,13 @@ def test_prior_sample_temperature_and_generator():
     assert abs(a.mean().item() - 3.0) < 0.01 and abs(a.std().item() - 1.0) < 0.01
     narrow = sde.prior_sample(mu, temperature=2.0, generator=torch.Generator().manual_seed(1))
     assert abs(narrow.std().item() - 0.5) < 0.01
+
+
+@pytest.mark.parametrize("sde", [VPSDE(0.05, 20.0), SubVPSDE(0.05, 20.0), VESDE(0.01, 50.0), VPSDE(1.0, 1.0)])
+def test_time_at_inverts_the_half_log_snr_in_closed_form(sde):
+    from tts_diffusion.sde import SDE
+
+    for t in [1e-5, 0.01, 0.2, 0.5, 0.93, 1.0]:
+        lam = sde.half_log_snr(t)
+        assert abs(sde.time_at(lam, 1e-5) - t) < 1e-9
+        assert abs(SDE.time_at(sde, lam, 1e-5) - t) < 1e-9  # the generic bisection agrees

@@ -22,7 +22,8 @@ import torch
 
 from .audio import MelConfig
 from .pretrained import PretrainedError, load_acoustic
-from .text import Tokenizer, normalize
+from .speakers import Voice, speaker_id
+from .text import Lexicon, Tokenizer, normalize
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -53,35 +54,49 @@ class Synthesis:
 
 
 class TTS:
-    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu"):
+    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu",
+                 lexicon: Lexicon | None = None):
         from .vocoder import load_vocoder
 
         self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
+        self.lexicon = lexicon or Lexicon({})
         self.vocoder = load_vocoder(vocoder, mel_config) if isinstance(vocoder, str) else vocoder
         self.vocoder.to(device)
 
     @classmethod
-    def from_pretrained(cls, spec: str | Path | None = None, vocoder: str = "griffinlim", device: str = "cpu") -> "TTS":
-        """``spec``: None for the bundled voice, or a checkpoint folder, run folder or .safetensors file."""
+    def from_pretrained(cls, spec: str | Path | None = None, vocoder: str = "griffinlim", device: str = "cpu",
+                        lexicon: str | Path | None = None) -> "TTS":
+        """``spec``: None for the bundled voice, or a checkpoint folder, run folder or .safetensors file.
+        ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`)."""
         if spec is None:
             if not BUNDLED.is_dir():
                 raise PretrainedError("no voice is bundled with this version yet: pass a model (--model PATH)")
             spec = BUNDLED
         model, tokenizer, mel_config = load_acoustic(spec, device)
-        return cls(model, tokenizer, mel_config, vocoder, device)
+        words = Lexicon.read(lexicon, set(tokenizer.table.symbols)) if lexicon else None
+        return cls(model, tokenizer, mel_config, vocoder, device, words)
 
     @property
     def sample_rate(self) -> int:
         return self.mel_config.sample_rate
 
+    @property
+    def voices(self) -> list[Voice]:
+        """The model's named voices (empty for a single-voice model)."""
+        return list(self.model.config.voices)
+
     def synthesize(self, text: str, lang: str = "auto", method: str = "ode", steps: int = 10,
                    temperature: float = 1.5, speed: float = 1.0, seed: int | None = None, batch_size: int = 4,
-                   pause: float = 0.25, progress: Callable[[int, int], None] | None = None) -> Synthesis:
+                   pause: float = 0.25, progress: Callable[[int, int], None] | None = None,
+                   voice: str | None = None) -> Synthesis:
         """Speak ``text``. ``speed`` > 1 is faster (durations are divided by it); ``temperature``
-        narrows the prior N(mu, I / temperature^2) as in Grad-TTS; ``seed`` makes it repeatable."""
+        narrows the prior N(mu, I / temperature^2) as in Grad-TTS; ``seed`` makes it repeatable;
+        ``voice`` names one of :attr:`voices` (default: the voice of the text's language)."""
         if speed <= 0:
             raise ValueError("speed must be positive")
+        text = self.lexicon.apply(text)
         normalize(text, lang)  # one clear error for empty or unvoiceable text, before any work
+        speaker = speaker_id(self.voices, voice, text)
         encoded = [e for e in (self._encode(s, lang) for s in split_sentences(text)) if e is not None]
         seed_base = 1000 * (seed if seed is not None else int(time.time_ns() % 2**20))
         gap = np.zeros(int(pause * self.sample_rate), dtype=np.float32)
@@ -97,9 +112,10 @@ class TTS:
                 ids[i, : len(e.ids)], langs[i, : len(e.langs)] = torch.tensor(e.ids), torch.tensor(e.langs)
             t0 = time.perf_counter()
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
+            speakers = None if speaker is None else torch.full((len(batch),), speaker, device=self.device)
             mel, _, mask, used = self.model.synthesize(ids.to(self.device), langs.to(self.device), lengths.to(self.device),
                                                        method, steps, temperature, 1.0 / speed,
-                                                       torch.Generator().manual_seed(seeds[0]), seeds=seeds)
+                                                       torch.Generator().manual_seed(seeds[0]), speakers, seeds)
             t1 = time.perf_counter()
             frames = mask.sum((1, 2)).long().tolist()
             for i, n in enumerate(frames):

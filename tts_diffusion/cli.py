@@ -10,6 +10,7 @@ METHODS = ["ode", "ode-heun", "ode-euler", "ode-rk45", "sde", "pc"]
 EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
   tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
+  tts-say --list-voices
   echo "안녕하세요" | tts-say -o hello.wav --mel-png hello.png"""
 
 
@@ -25,6 +26,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-f", "--file", help="read the text from this UTF-8 file")
     p.add_argument("-o", "--output", default="out.wav", help="WAV file to write (default: out.wav)")
     p.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voice)")
+    p.add_argument("--voice", help="a voice of the model (see --list-voices; default: the voice of the text's language)")
+    p.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
+    p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
     p.add_argument("--vocoder", default="griffinlim", help="vocoder: griffinlim[:iterations] (default: griffinlim)")
     p.add_argument("--method", choices=METHODS, default="ode", help="sampler (default: ode)")
     p.add_argument("--steps", type=int, default=10, help="sampler steps (default: 10)")
@@ -54,10 +58,23 @@ def read_text(args) -> str:
         raise ValueError(f"cannot read {args.file}: {err.strerror}") from None
 
 
+def list_voices(args) -> int:
+    from .api import TTS
+
+    tts = TTS.from_pretrained(args.model, device=args.device)
+    for voice in tts.voices or []:
+        print(f"{voice.name}\t{voice.language}\t{voice.teacher}")
+    if not tts.voices:
+        print("(a single voice, without a name)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
+        if args.list_voices:
+            return list_voices(args)
         text = read_text(args)
         if args.steps < 1:
             raise ValueError("--steps must be at least 1")
@@ -73,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         warnings.filterwarnings("ignore", message="dropped characters")  # said once above
         from .api import TTS
         from .audio import save_wav
+        from .speakers import speaker_id
 
-        tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device)
+        tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon)
+        speaker_id(tts.voices, args.voice, text)  # an unknown voice is an error before any synthesis
         bar = None
         if not args.quiet:
             from tqdm import tqdm
@@ -88,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 bar.refresh()
 
         result = tts.synthesize(text, args.lang, args.method, args.steps, args.temperature, args.speed, args.seed,
-                                progress=progress)
+                                progress=progress, voice=args.voice)
         if bar is not None:
             bar.close()
         save_wav(args.output, result.audio, result.sample_rate)

@@ -39,12 +39,22 @@ def resolve_weights(spec: str | Path) -> Path:
     raise PretrainedError(f"no model at {spec} (expected a .safetensors file, a checkpoint folder or a run folder)")
 
 
+def upgrade_model_config(model: dict) -> dict:
+    """A model config as saved by an earlier version, in today's keys: single-speaker models saved
+    ``n_speakers: 1`` and ``speaker_channels`` (never used with one speaker)."""
+    model = dict(model)
+    if model.pop("n_speakers", 1) != 1:
+        raise ConfigError("multi-speaker models of version 0.1 (concatenated speaker embeddings) are not supported")
+    model.pop("speaker_channels", None)
+    return model
+
+
 def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple[GradTTS, Tokenizer, MelConfig]:
     path = resolve_weights(spec)
     try:
         meta = read_metadata(path)
         config = meta["config"]
-        model_config = from_dict(ModelConfig, config["model"])
+        model_config = from_dict(ModelConfig, upgrade_model_config(config["model"]))
         mel_config = from_dict(MelConfig, config["mel"])
         tokenizer = Tokenizer.from_state(meta["tokenizer"])
     except (OSError, KeyError, TypeError, ValueError, ConfigError, SafetensorError) as err:

@@ -73,12 +73,8 @@ def langevin_step(score, x, t, snr, generator):
 def dpm_solver_2m(sde, score, x, mu, steps, eps):
     """DPM-Solver++(2M) in y = x - mu, data prediction y0 = (y - sigma eps_hat) / alpha with
     eps_hat = -sigma s(x, t); steps uniform in lambda = log(alpha_t / sigma_t)."""
-    def lam(t):
-        a, s = sde.alpha_sigma(_t(t, x), x)
-        return float((a / s).log().flatten()[0])
-
-    lambdas = torch.linspace(lam(1.0), lam(eps), steps + 1, dtype=torch.float64)
-    ts = [1.0] + [_inverse_lambda(lam, float(l), eps) for l in lambdas[1:-1]] + [eps]
+    lambdas = torch.linspace(sde.half_log_snr(1.0), sde.half_log_snr(eps), steps + 1, dtype=torch.float64)
+    ts = [1.0] + [sde.time_at(float(l), eps) for l in lambdas[1:-1]] + [eps]
     y, previous, h_previous = x - mu, None, None
     for i in range(steps):
         t, s = ts[i], ts[i + 1]
@@ -95,15 +91,6 @@ def dpm_solver_2m(sde, score, x, mu, steps, eps):
         y = sig_s / sig_t * y - a_s * np.expm1(-h) * d
         previous, h_previous = y0, h
     return y + mu
-
-
-def _inverse_lambda(lam, target: float, eps: float) -> float:
-    """t in [eps, 1] with lambda(t) = target, by bisection (lambda decreases in t)."""
-    lo, hi = eps, 1.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if lam(mid) > target else (lo, mid)
-    return 0.5 * (lo + hi)
 
 
 def ode_rk45(sde, score, x, mu, eps, rtol, atol):

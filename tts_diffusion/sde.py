@@ -61,12 +61,18 @@ class SDE(abc.ABC):
             elementwise = elementwise * mask
         return elementwise.flatten(1).sum(1)
 
-    def perturb(self, x0: torch.Tensor, t: torch.Tensor, mu: torch.Tensor,
-                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Sample x_t ~ p_0t(. | x0): returns (x_t, z, std) with x_t = mean + std z."""
-        mean, std = self.marginal(x0, t, mu)
-        z = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        return mean + std * z, z, std
+    def half_log_snr(self, t: float) -> float:
+        """lambda(t) = log(alpha_t / sigma_t), which decreases in t."""
+        alpha, sigma = self.alpha_sigma(torch.tensor([t], dtype=torch.float64), torch.zeros(1, dtype=torch.float64))
+        return float((alpha / sigma).log())
+
+    def time_at(self, lam: float, eps: float) -> float:
+        """The t in [eps, 1] with lambda(t) = lam, by bisection; the SDEs below invert lambda in closed form."""
+        lo, hi = eps, 1.0
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if self.half_log_snr(mid) > lam else (lo, mid)
+        return 0.5 * (lo + hi)
 
 
 class VPSDE(SDE):
@@ -98,6 +104,17 @@ class VPSDE(SDE):
     def prior_std(self):
         return 1.0
 
+    def _time_of_integral(self, b: float) -> float:
+        """The t with B(t) = b: the positive root of (beta_max - beta_min) t^2 / 2 + beta_min t - b."""
+        slope = self.beta_max - self.beta_min
+        if slope == 0:
+            return b / self.beta_min
+        return (math.sqrt(self.beta_min**2 + 2 * slope * b) - self.beta_min) / slope
+
+    def time_at(self, lam: float, eps: float) -> float:
+        """sigma^2 / alpha^2 = e^B - 1 = e^{-2 lambda}, so B = log(1 + e^{-2 lambda})."""
+        return min(max(self._time_of_integral(math.log1p(math.exp(-2 * lam))), eps), 1.0)
+
 
 class SubVPSDE(VPSDE):
     """dX = 1/2 beta(t) (mu - X) dt + sqrt(beta(t) (1 - e^{-2 B(t)})) dW.
@@ -111,6 +128,12 @@ class SubVPSDE(VPSDE):
     def marginal(self, x0, t, mu):
         mean, _ = super().marginal(x0, t, mu)
         return mean, 1 - torch.exp(-_per_item(self.integral_beta(t), x0))
+
+    def time_at(self, lam: float, eps: float) -> float:
+        """With u = alpha = e^{-B/2}: e^lambda = u / (1 - u^2), so e^lambda u^2 + u - e^lambda = 0."""
+        e = math.exp(lam)
+        u = (math.sqrt(1 + 4 * e * e) - 1) / (2 * e)
+        return min(max(self._time_of_integral(-2 * math.log(u)), eps), 1.0)
 
 
 class VESDE(SDE):
@@ -139,3 +162,8 @@ class VESDE(SDE):
 
     def prior_std(self):
         return self.sigma_max
+
+    def time_at(self, lam: float, eps: float) -> float:
+        """alpha = 1 and sigma_t^2 = sigma(t)^2 - sigma_min^2 = e^{-2 lambda}."""
+        sigma = math.sqrt(math.exp(-2 * lam) + self.sigma_min**2)
+        return min(max(math.log(sigma / self.sigma_min) / math.log(self.sigma_max / self.sigma_min), eps), 1.0)

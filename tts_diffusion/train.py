@@ -27,8 +27,8 @@ log = logging.getLogger("tts_diffusion.train")
 
 @dataclass
 class DataConfig:
-    train_filelist: str = ""
-    val_filelist: str = ""
+    train_filelist: str | list[str] = ""  # one filelist, or several (corpora of different voices) read as one
+    val_filelist: str | list[str] = ""
     cache_dir: str = ""
     batch_size: int = 16
     num_workers: int = 0
@@ -105,9 +105,16 @@ def initialize_from(model: GradTTS, spec: str, config: TrainConfig, tokenizer: T
                           f"run's (v{tokenizer.table.version}) or a prefix of it, or add_blank differs")
     if source_mel != config.mel:
         raise ConfigError(f"init_from {spec}: its mel config {source_mel} differs from the recipe's {config.mel}")
+    source_voices = [v.name for v in source.config.voices]
+    if source_voices != [v.name for v in config.model.voices][: len(source_voices)]:
+        raise ConfigError(f"init_from {spec}: its voices {source_voices} are not the first of the recipe's voices")
     state = source.state_dict()
-    table = model.encoder.embedding.weight.detach()
-    state["encoder.embedding.weight"] = torch.cat([state["encoder.embedding.weight"], table[len(source_tokenizer.table):]])
+    fresh = model.state_dict()
+    # appended symbols and voices keep their fresh rows
+    for key in ("encoder.embedding.weight", "speaker_encoder.weight", "speaker_decoder.weight"):
+        if key in fresh:
+            old = state.get(key, fresh[key][:0])
+            state[key] = torch.cat([old, fresh[key][len(old):]])
     try:
         model.load_state_dict(state)
     except RuntimeError as err:
@@ -121,7 +128,8 @@ def checkpoint_metadata(config: TrainConfig, tokenizer: Tokenizer) -> dict[str, 
 def loss_fn(model, batch, generator, shared=None):
     device = next(model.parameters()).device
     b = {k: v.to(device) for k, v in batch.items()}
-    return model(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"], generator=generator)
+    return model(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"], b["speakers"],
+                 generator=generator)
 
 
 def make_datasets(config: TrainConfig, tokenizer: Tokenizer):
@@ -129,14 +137,18 @@ def make_datasets(config: TrainConfig, tokenizer: Tokenizer):
     if not data.train_filelist:
         raise ConfigError("data.train_filelist is not set")
     sets = []
-    for path in (data.train_filelist, data.val_filelist):
-        if not path:
+    for paths in (data.train_filelist, data.val_filelist):
+        paths = [paths] if isinstance(paths, str) else paths
+        if not any(paths):
             sets.append(None)
             continue
-        if not Path(path).is_file():
-            raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
-        sets.append(SkippingDataset(read_filelist(path), tokenizer, config.mel, data.cache_dir or None,
-                                    resample=data.resample))
+        items = []
+        for path in paths:
+            if not Path(path).is_file():
+                raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
+            items += read_filelist(path)
+        sets.append(SkippingDataset(items, tokenizer, config.mel, data.cache_dir or None,
+                                    resample=data.resample, speakers=[v.name for v in config.model.voices]))
     return sets
 
 

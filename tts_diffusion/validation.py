@@ -15,6 +15,7 @@ log = logging.getLogger("tts_diffusion.train")
 def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
     from .data import collate
     from .plots import mel_figure
+    from .speakers import speaker_id
     from .vocoder import load_vocoder
 
     model = trainer.model
@@ -32,7 +33,7 @@ def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
                 continue
             b = {k: v.to(device) for k, v in collate(items).items()}
             losses = model.compute_loss(b["ids"], b["langs"], b["token_lengths"], b["mels"], b["mel_lengths"],
-                                        generator=generator)
+                                        b["speakers"], generator=generator)
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
             n += 1
@@ -47,8 +48,10 @@ def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
     encoded = tokenizer.encode(v.text)
     ids = torch.tensor([encoded.ids], device=device)
     langs = torch.tensor([encoded.langs], device=device)
+    speaker = speaker_id(config.model.voices, None, v.text)
+    speaker = None if speaker is None else torch.tensor([speaker], device=device)
     mel, mu, _, _ = ema_model.synthesize(ids, langs, torch.tensor([ids.shape[1]], device=device), v.method, v.steps,
-                                         generator=torch.Generator().manual_seed(0))
+                                         generator=torch.Generator().manual_seed(0), speaker=speaker)
     if trainer.writer is not None:
         trainer.writer.add_figure("val/mel", mel_figure({"prior mu": mu[0].cpu().numpy(), "sample": mel[0].cpu().numpy()}),
                                   trainer.step)

@@ -1,6 +1,7 @@
 """Corpora as lists of utterances: the LJSpeech layout, filelists, and a deterministic split.
 
-A filelist has one utterance a line, ``wav_path|lang|text``; relative paths are read against the
+A filelist has one utterance a line, ``wav_path|lang|text``, or ``wav_path|speaker|lang|text`` for a
+corpus of several voices (the VCTK / LibriTTS kind); relative paths are read against the
 filelist's folder, so a prepared corpus can be moved as a whole.
 """
 
@@ -24,6 +25,7 @@ class Utterance:
     wav_path: Path
     text: str
     lang: str
+    speaker: str = ""  # the voice's name; "" in a single-speaker corpus
 
 
 def read_ljspeech(root: str | Path, lang: str = "en", use_normalized: bool = True) -> list[Utterance]:
@@ -67,7 +69,8 @@ def read_kss(root: str | Path, transcript: str = "transcript.v.1.4.txt") -> list
 
 
 def write_filelist(path: str | Path, items: list[Utterance]) -> None:
-    """Write ``wav_path|lang|text`` lines, paths relative to the filelist's folder where possible."""
+    """Write ``wav_path|lang|text`` lines (``wav_path|speaker|lang|text`` where items name their
+    speaker), paths relative to the filelist's folder where possible."""
     path = Path(path)
     base = path.parent.resolve()
     lines = []
@@ -76,7 +79,10 @@ def write_filelist(path: str | Path, items: list[Utterance]) -> None:
         rel = wav.relative_to(base) if wav.is_relative_to(base) else wav
         if "|" in item.text or "\n" in item.text:
             raise CorpusError(f"utterance {item.id}: text may not contain '|' or a newline")
-        lines.append(f"{rel.as_posix()}|{item.lang}|{item.text}\n")
+        if "|" in item.speaker:
+            raise CorpusError(f"utterance {item.id}: speaker name may not contain '|'")
+        speaker = f"{item.speaker}|" if item.speaker else ""
+        lines.append(f"{rel.as_posix()}|{speaker}{item.lang}|{item.text}\n")
     atomic_write_text(path, "".join(lines))
 
 
@@ -90,12 +96,14 @@ def read_filelist(path: str | Path) -> list[Utterance]:
     for line_no, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        parts = line.split("|", 2)
-        if len(parts) != 3:
-            raise CorpusError(f"{path}:{line_no}: expected 'wav_path|lang|text'")
-        wav, lang, text = parts
+        parts = line.split("|", 3)
+        if len(parts) == 3:
+            parts.insert(1, "")
+        if len(parts) != 4:
+            raise CorpusError(f"{path}:{line_no}: expected 'wav_path|lang|text' or 'wav_path|speaker|lang|text'")
+        wav, speaker, lang, text = parts
         wav_path = Path(wav) if Path(wav).is_absolute() else path.parent / wav
-        items.append(Utterance(Path(wav).stem, wav_path, text, lang))
+        items.append(Utterance(Path(wav).stem, wav_path, text, lang, speaker))
     return items
 
 

@@ -15,7 +15,7 @@ import torch
 from ..audio import AudioError, MelConfig, MelSpectrogram, load_wav
 from ..files import atomic_save_npy
 from ..text import Tokenizer
-from .corpus import Utterance
+from .corpus import CorpusError, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,13 @@ class TextMelDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, items: list[Utterance], tokenizer: Tokenizer, mel_config: MelConfig,
-                 cache_dir: str | Path | None = None):
+                 cache_dir: str | Path | None = None, speakers: list[str] | None = None):
         self.items = items
+        self.speakers = speakers or []
+        unknown = sorted({i.speaker for i in items} - set(self.speakers) - {""})
+        if unknown and self.speakers:
+            raise CorpusError(f"speakers {', '.join(unknown)} of the filelist are not among the model's voices "
+                              f"({', '.join(self.speakers)})")
         self.tokenizer = tokenizer
         self.mel_config = mel_config
         self.cache_dir = Path(cache_dir) if cache_dir else None
@@ -66,10 +71,15 @@ class TextMelDataset(torch.utils.data.Dataset):
             self._tokens[index] = (encoded.ids, encoded.langs)
         return self._tokens[index]
 
+    def speaker_id(self, item: Utterance) -> int:
+        """The voice's index in the model (0 for a single-speaker model or an unnamed speaker)."""
+        return self.speakers.index(item.speaker) if item.speaker in self.speakers else 0
+
     def __getitem__(self, index: int) -> dict:
         ids, langs = self.tokens(index)
-        return {"ids": torch.tensor(ids), "langs": torch.tensor(langs), "mel": self.mel(self.items[index]),
-                "index": index}
+        item = self.items[index]
+        return {"ids": torch.tensor(ids), "langs": torch.tensor(langs), "mel": self.mel(item),
+                "speaker": self.speaker_id(item), "index": index}
 
 
 def collate(batch: list[dict]) -> dict:
@@ -85,6 +95,7 @@ def collate(batch: list[dict]) -> dict:
         langs[i, : len(b["langs"])] = b["langs"]
         mels[i, :, : b["mel"].shape[-1]] = b["mel"]
     return {"ids": ids, "langs": langs, "token_lengths": token_lengths, "mels": mels, "mel_lengths": mel_lengths,
+            "speakers": torch.tensor([b.get("speaker", 0) for b in batch]),
             "index": torch.tensor([b["index"] for b in batch])}
 
 

@@ -98,7 +98,7 @@ class ScoreNet(nn.Module):
     """F(y, mu, t, speaker) for mels (batch, n_mels, frames)."""
 
     def __init__(self, n_mels: int = 80, kind: str = "unet1d", channels: tuple[int, ...] = (256, 256),
-                 time_channels: int = 64, attention: bool = False, speaker_channels: int = 0):
+                 time_channels: int = 64, attention: bool = False):
         super().__init__()
         if kind not in ("unet1d", "unet2d"):
             raise ValueError(f"unknown score network {kind!r}: choose unet1d or unet2d")
@@ -106,7 +106,7 @@ class ScoreNet(nn.Module):
         self.n_mels, self.levels = n_mels, len(channels)
         conv, conv_t = _CONV[self.dims], _CONV_T[self.dims]
         in_channels = 2 * n_mels if self.dims == 1 else 2
-        cond = time_channels + speaker_channels
+        cond = time_channels
         self.time = TimeMLP(time_channels, time_channels)
         widths = [in_channels, *channels]
         self.down = nn.ModuleList(Level(self.dims, a, b, cond, attention) for a, b in zip(widths[:-1], widths[1:]))
@@ -128,8 +128,8 @@ class ScoreNet(nn.Module):
         if pad:
             y, mu, mask = (F.pad(v, (0, pad)) for v in (y, mu, mask))
         cond = self.time(t)
-        if speaker is not None:
-            cond = torch.cat([cond, speaker], dim=-1)
+        if speaker is not None:  # (batch, time_channels): the voice, added to the time embedding
+            cond = cond + speaker
         h = torch.cat([y, mu], dim=1) if self.dims == 1 else torch.stack([y, mu], dim=1)
         m = mask if self.dims == 1 else mask[:, :, None, :]
         masks, skips = [m], []

@@ -83,7 +83,7 @@ class TextEncoder(nn.Module):
 
     def __init__(self, n_symbols: int, n_languages: int, n_mels: int, channels: int = 192,
                  filter_channels: int = 768, n_heads: int = 2, n_layers: int = 6, kernel_size: int = 3,
-                 dropout: float = 0.1, duration_filter_channels: int = 256, speaker_channels: int = 0):
+                 dropout: float = 0.1, duration_filter_channels: int = 256):
         super().__init__()
         self.embedding = nn.Embedding(n_symbols, channels)
         self.language = nn.Embedding(n_languages, channels)
@@ -91,18 +91,17 @@ class TextEncoder(nn.Module):
         nn.init.normal_(self.language.weight, 0.0, channels**-0.5)
         self.prenet = ConvBlock(channels, 5, 3, 0.5)
         self.layers = nn.ModuleList(
-            TransformerLayer(channels + speaker_channels, filter_channels, n_heads, kernel_size, dropout)
-            for _ in range(n_layers)
+            TransformerLayer(channels, filter_channels, n_heads, kernel_size, dropout) for _ in range(n_layers)
         )
-        self.proj_mu = nn.Conv1d(channels + speaker_channels, n_mels, 1)
-        self.duration = DurationPredictor(channels + speaker_channels, duration_filter_channels, kernel_size, dropout)
+        self.proj_mu = nn.Conv1d(channels, n_mels, 1)
+        self.duration = DurationPredictor(channels, duration_filter_channels, kernel_size, dropout)
 
     def forward(self, ids: torch.Tensor, langs: torch.Tensor, mask: torch.Tensor,
                 speaker: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         x = (self.embedding(ids) + self.language(langs)).transpose(1, 2) * self.embedding.embedding_dim**0.5
         x = self.prenet(x, mask)
-        if speaker is not None:
-            x = torch.cat([x, speaker[:, :, None].expand(-1, -1, x.shape[-1])], dim=1)
+        if speaker is not None:  # (batch, channels): the voice, added to every token
+            x = (x + speaker[:, :, None]) * mask
         for layer in self.layers:
             x = layer(x, mask)
         return self.proj_mu(x) * mask, self.duration(x.detach(), mask)

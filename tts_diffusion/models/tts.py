@@ -18,6 +18,7 @@ from torch import nn
 
 from ..data.dataset import cut_segments, random_segment_starts
 from ..sde import SDE, VESDE, VPSDE, SubVPSDE
+from ..speakers import Voice
 from .alignment import monotonic_alignment_search
 from .layers import sequence_mask
 from .score_net import ScoreNet
@@ -66,8 +67,9 @@ class ModelConfig:
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     sde: SDEConfig = field(default_factory=SDEConfig)
-    n_speakers: int = 1
-    speaker_channels: int = 64
+    # Named voices, one per speaker of the filelists' speaker column, in speaker-id order; empty for a
+    # single-speaker model. A table of speaker embeddings when there are two or more.
+    voices: list[Voice] = field(default_factory=list)
     segment_frames: int = 172  # Grad-TTS's out_size: frames the decoder trains on; 0 = whole utterances
     sigma_data: float = 1.0  # std of the mel around the aligned mu, for the preconditioning in GradTTS.eps
     t_eps: float = 1e-5
@@ -87,21 +89,27 @@ class GradTTS(nn.Module):
     def __init__(self, n_symbols: int, n_languages: int, n_mels: int, config: ModelConfig = ModelConfig()):
         super().__init__()
         self.config, self.n_mels = config, n_mels
-        spk = config.speaker_channels if config.n_speakers > 1 else 0
-        self.speaker = nn.Embedding(config.n_speakers, spk) if spk else None
         e, d = config.encoder, config.decoder
         self.encoder = TextEncoder(n_symbols, n_languages, n_mels, e.channels, e.filter_channels, e.n_heads,
-                                   e.n_layers, e.kernel_size, e.dropout, e.duration_filter_channels, spk)
-        self.decoder = ScoreNet(n_mels, d.kind, tuple(d.channels), d.time_channels, d.attention, spk)
+                                   e.n_layers, e.kernel_size, e.dropout, e.duration_filter_channels)
+        self.decoder = ScoreNet(n_mels, d.kind, tuple(d.channels), d.time_channels, d.attention)
+        self.speaker_encoder = self.speaker_decoder = None
+        if len(config.voices) > 1:
+            # Added to the encoder's hidden states and to the decoder's time embedding. Zero at the
+            # start, so that a single-speaker model fine-tuned into several voices starts as itself.
+            self.speaker_encoder = nn.Embedding(len(config.voices), e.channels)
+            self.speaker_decoder = nn.Embedding(len(config.voices), d.time_channels)
+            nn.init.zeros_(self.speaker_encoder.weight)
+            nn.init.zeros_(self.speaker_decoder.weight)
         self.sde = config.sde.build()
 
-    def _speaker(self, speaker: torch.Tensor | None) -> torch.Tensor | None:
-        return self.speaker(speaker) if self.speaker is not None and speaker is not None else None
+    def _speaker(self, speaker: torch.Tensor | None, table: nn.Embedding | None) -> torch.Tensor | None:
+        return table(speaker) if table is not None and speaker is not None else None
 
     def encode(self, ids, langs, token_lengths, speaker=None):
         """-> mu_x (batch, n_mels, tokens), predicted log durations (batch, 1, tokens), x_mask."""
         x_mask = sequence_mask(token_lengths, ids.shape[1]).unsqueeze(1).float()
-        mu_x, log_w = self.encoder(ids, langs, x_mask, self._speaker(speaker))
+        mu_x, log_w = self.encoder(ids, langs, x_mask, self._speaker(speaker, self.speaker_encoder))
         return mu_x, log_w, x_mask
 
     def eps(self, x, t, mu, mask, speaker=None):
@@ -116,7 +124,7 @@ class GradTTS(nn.Module):
         sd = self.config.sigma_data
         c_in = torch.rsqrt(alpha**2 * sd**2 + sigma**2)
         y = x - mu
-        residual = self.decoder(c_in * y * mask, mask, mu, t, self._speaker(speaker))
+        residual = self.decoder(c_in * y * mask, mask, mu, t, self._speaker(speaker, self.speaker_decoder))
         return (sigma * c_in**2 * y + alpha * sd * c_in * residual) * mask
 
     def score(self, x, t, mu, mask, speaker=None):

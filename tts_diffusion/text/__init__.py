@@ -13,9 +13,17 @@ from dataclasses import dataclass
 
 from .english import normalize_english
 from .korean import normalize_korean
+from .lexicon import INLINE, Lexicon, LexiconError
+from .pronunciation import standard_pronunciation
 from .symbols import SymbolTable
 
-__all__ = ["normalize", "detect_language", "Tokenizer", "Encoded", "text_to_ids", "SymbolTable"]
+__all__ = ["normalize", "detect_language", "Tokenizer", "Encoded", "text_to_ids", "SymbolTable", "FRONTEND_VERSION",
+           "Lexicon", "LexiconError"]
+
+# What the front end does between normalization and G2P, saved with every model so that a model
+# keeps reading text the way it was trained: 1 = espeak-ng's own Korean rules; 2 = the Korean
+# standard pronunciation first (:mod:`.pronunciation`).
+FRONTEND_VERSION = 2
 
 LANGS = ("auto", "ko", "en")
 # What is left after normalization that a reader would voice or pause on.
@@ -46,6 +54,7 @@ def _clean(text: str) -> str:
 
 def normalize(text: str, lang: str = "auto") -> str:
     """Written text -> spoken form, with no digits or symbols left that a reader would voice.
+    Inline phonemes (``[[...]]``) are kept as they are.
 
     Raises ValueError for empty text or text with nothing voiceable; drops (with one warning)
     characters that cannot be voiced.
@@ -54,6 +63,16 @@ def normalize(text: str, lang: str = "auto") -> str:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text is empty")
+    if INLINE.search(text):
+        lang = detect_language(INLINE.sub(" ", text)) if lang == "auto" else lang
+        pieces = INLINE.split(text)
+        spoken = [f"[[{p}]]" if k % 2 else _normalize_plain(p, lang) if re.search(r"[가-힣A-Za-z0-9]", p) else ""
+                  for k, p in enumerate(pieces)]
+        return " ".join(p for p in spoken if p)
+    return _normalize_plain(text, lang)
+
+
+def _normalize_plain(text: str, lang: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     lang = detect_language(text) if lang == "auto" else lang
     text = normalize_korean(text) if lang == "ko" else normalize_english(text)
@@ -73,18 +92,33 @@ class Encoded:
 
 
 class Tokenizer:
-    """Text -> symbol ids through normalization and G2P. With ``add_blank`` a blank (the pad
-    symbol) stands between every two symbols and at both ends, as in Grad-TTS and VITS."""
+    """Text -> symbol ids through normalization, the Korean standard pronunciation (front end
+    version 2) and G2P. With ``add_blank`` a blank (the pad symbol) stands between every two
+    symbols and at both ends, as in Grad-TTS and VITS."""
 
-    def __init__(self, table: SymbolTable | None = None, add_blank: bool = True):
+    def __init__(self, table: SymbolTable | None = None, add_blank: bool = True, frontend: int = FRONTEND_VERSION):
+        if frontend not in (1, 2):
+            raise ValueError(f"unknown front end version {frontend} (this version knows 1 and 2)")
         self.table = table or SymbolTable()
         self.add_blank = add_blank
+        self.frontend = frontend
+
+    def pronounced(self, spoken: str) -> str:
+        """The spoken form as G2P reads it: Korean in its standard pronunciation (version 2)."""
+        return standard_pronunciation(spoken) if self.frontend >= 2 else spoken
 
     def phonemes(self, text: str, lang: str = "auto") -> list[tuple[str, str]]:
         from .g2p import phonemize
 
         spoken = normalize(text, lang)
-        return phonemize(spoken, default=detect_language(spoken) if lang == "auto" else lang)
+        default = detect_language(INLINE.sub(" ", spoken)) if lang == "auto" else lang
+        out = []
+        for k, part in enumerate(INLINE.split(spoken)):
+            if k % 2:
+                out.append((default, part))  # inline phonemes, in the language of the text around them
+            elif part.strip():
+                out += phonemize(self.pronounced(part), default=default)
+        return out
 
     def encode(self, text: str, lang: str = "auto") -> Encoded:
         ids, langs, unknown, phones = [], [], set(), []
@@ -108,11 +142,12 @@ class Tokenizer:
         return Encoded(ids, langs, "".join(phones))
 
     def state(self) -> dict:
-        return {"table": self.table.state(), "add_blank": self.add_blank}
+        return {"table": self.table.state(), "add_blank": self.add_blank, "frontend": self.frontend}
 
     @classmethod
     def from_state(cls, state: dict) -> "Tokenizer":
-        return cls(SymbolTable.from_state(state["table"]), bool(state["add_blank"]))
+        """A saved tokenizer; models saved before front end versions existed read text as version 1."""
+        return cls(SymbolTable.from_state(state["table"]), bool(state["add_blank"]), int(state.get("frontend", 1)))
 
 
 def text_to_ids(text: str, lang: str = "auto") -> list[int]:

@@ -245,6 +245,53 @@ def korean_sentences(cache: Path, n_templated: int = 2000, seed: int = 0) -> lis
     return list(dict.fromkeys(written + konlpy_sentences(cache) + templated_sentences(TEMPLATES_KO, n_templated, seed)))
 
 
-def english_sentences(n_templated: int = 0, seed: int = 0) -> list[str]:
+# A phrase grammar for English prose beyond the news templates: who did what, where and why, drawn
+# from word lists chosen for phonetic breadth (every English phoneme in many contexts, clusters,
+# long and short words). Each sentence is subject + predicate + one or two adjuncts.
+GRAMMAR_EN = {
+    "subject": ["The mayor", "A local farmer", "The young engineer", "Our neighbour", "The head teacher",
+                "A retired pilot", "The city council", "Her younger brother", "The hospital staff", "A group of hikers",
+                "The museum guide", "Two fishermen", "The chief executive", "An elderly couple", "The football coach",
+                "A visiting professor", "The night nurse", "The bakery owner", "Several witnesses", "The jury",
+                "A nervous student", "The festival organisers", "My cousin", "The lighthouse keeper", "The chef",
+                "A wildlife photographer", "The town's oldest resident", "The choir", "The lawyers", "The crew"],
+    "predicate": ["thanked the volunteers", "rejected the proposal", "found an unusual object", "repaired the roof",
+                  "visited the northern villages", "explained the new rules", "welcomed the decision",
+                  "measured the depth of the lake", "questioned the official figures", "painted the old fence",
+                  "collected thousands of signatures", "described the journey", "avoided the crowded streets",
+                  "shared a simple recipe", "searched the woods", "changed the schedule", "opened a small shop",
+                  "wrote a long letter", "joined the protest", "crossed the frozen river", "judged the competition",
+                  "bought fresh vegetables", "fixed the broken clock", "climbed the steep hill", "taught the children to sing",
+                  "delivered the speech", "recorded the birds", "moved to the countryside", "borrowed a bicycle",
+                  "played the violin", "watched the sunrise", "studied the ancient maps", "paid the bill",
+                  "thought about the future", "organised a charity concert", "caught a huge fish",
+                  "launched an investigation", "refused to comment", "praised the firefighters", "cleaned the harbour"],
+    "place": ["in the village square", "near the harbour", "at the edge of the forest", "behind the railway station",
+              "inside the town hall", "on the university campus", "along the coast", "beside the old mill",
+              "in a quiet neighbourhood", "at the foot of the mountain", "on the third floor", "across the valley",
+              "outside the courthouse", "at the airport", "in the crowded market", "under the bridge"],
+    "time": ["early this morning", "on Tuesday evening", "late last night", "after the storm", "before sunrise",
+             "during the holidays", "at the weekend", "this afternoon", "two weeks ago", "in the spring",
+             "shortly after midnight", "yesterday", "at the start of the year", "while it was snowing"],
+    "reason": ["because the roads were closed", "although nobody asked them to", "so that everyone could see",
+               "despite the heavy rain", "as the crowd cheered", "to raise money for the school",
+               "after months of careful planning", "while reporters waited outside", "without saying a word",
+               "even though it was freezing", "to everyone's surprise", "as part of a new project"],
+}
+GRAMMAR_FORMS = ["{subject} {predicate} {place} {time}.", "{time}, {subject_lc} {predicate} {place}.",
+                 "{subject} {predicate} {reason}.", "{subject} {predicate} {place}, {reason}.",
+                 "Why {subject_lc} {predicate} {place} is still unclear.", "{subject} {predicate} {time}, {reason}."]
+
+
+def _fill_grammar(form: str, rng: random.Random) -> str:
+    values = {k: rng.choice(v) for k, v in GRAMMAR_EN.items()}
+    values["subject_lc"] = values["subject"][0].lower() + values["subject"][1:]
+    sentence = form.format(**values)
+    return sentence[0].upper() + sentence[1:]
+
+
+def english_sentences(n_templated: int = 0, seed: int = 0, n_grammar: int = 0) -> list[str]:
     written = read_lines(HERE / "text" / "en_written.txt")
-    return list(dict.fromkeys(written + templated_sentences(TEMPLATES_EN, n_templated, seed, _fill_en)))
+    templated = templated_sentences(TEMPLATES_EN, n_templated, seed, _fill_en)
+    grammar = templated_sentences(GRAMMAR_FORMS, n_grammar, seed, _fill_grammar) if n_grammar else []
+    return list(dict.fromkeys(written + templated + grammar))

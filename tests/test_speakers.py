@@ -1,0 +1,107 @@
+"""Named voices in one model: the speaker column of filelists, voice selection, fine-tuning a
+single-speaker model into several voices, and the CLI's --voice / --list-voices."""
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from tts_diffusion.data import Utterance, read_filelist, write_filelist
+from tts_diffusion.speakers import Voice, majority_language, speaker_id
+
+from conftest import ROOT, TINY_TEXTS, make_wav
+
+VOICES = [Voice("ko-a", "ko", "teacher A", "CC0"), Voice("en-b", "en", "teacher B", "CC0")]
+
+
+def test_default_voice_is_the_one_of_the_texts_majority_language():
+    assert speaker_id(VOICES, None, "오늘의 뉴스입니다.") == 0
+    assert speaker_id(VOICES, None, "Good evening.") == 1
+    assert majority_language("Seoul 뉴스") == "en" and majority_language("KBS 뉴스입니다") == "ko"
+    assert speaker_id(VOICES, "ko-a", "Good evening.") == 0
+    assert speaker_id([], None, "hello") is None
+    with pytest.raises(ValueError, match="unknown voice 'x': choose ko-a, en-b"):
+        speaker_id(VOICES, "x", "hello")
+    with pytest.raises(ValueError, match="single voice"):
+        speaker_id([], "x", "hello")
+
+
+def test_filelists_carry_an_optional_speaker_column(tmp_path):
+    items = [Utterance("a", tmp_path / "a.wav", "안녕", "ko", "ko-a"), Utterance("b", tmp_path / "b.wav", "hi", "en")]
+    write_filelist(tmp_path / "list.txt", items)
+    assert (tmp_path / "list.txt").read_text(encoding="utf-8").splitlines() == ["a.wav|ko-a|ko|안녕", "b.wav|en|hi"]
+    back = read_filelist(tmp_path / "list.txt")
+    assert [(u.speaker, u.lang, u.text) for u in back] == [("ko-a", "ko", "안녕"), ("", "en", "hi")]
+
+
+@pytest.fixture(scope="module")
+def two_voice_run(tmp_path_factory, tiny_run):
+    """The tiny run fine-tuned into two voices on a corpus whose filelist names its speakers."""
+    root = tmp_path_factory.mktemp("two_voices")
+    items = []
+    for k, (text, lang) in enumerate(TINY_TEXTS):
+        wav = root / "wavs" / f"u{k}.wav"
+        make_wav(wav, 0.8 + 0.15 * k, seed=k + (10 if lang == "en" else 0))
+        items.append(Utterance(f"u{k}", wav, text, lang, "ko-a" if lang == "ko" else "en-b"))
+    write_filelist(root / "train.txt", items)
+    voices = "[{name: ko-a, language: ko, teacher: A, license: CC0}, {name: en-b, language: en, teacher: B, license: CC0}]"
+    result = subprocess.run(
+        [sys.executable, "-m", "tts_diffusion.train", str(ROOT / "recipes" / "tiny.yaml"), f"run_dir={root / 'run'}",
+         f"data.train_filelist={root / 'train.txt'}", f"model.voices={voices}", f"init_from={tiny_run}",
+         "train.max_steps=20", "train.checkpoint_every=20"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return root / "run"
+
+
+def test_a_single_speaker_model_grows_into_several_voices_unchanged(tiny_run):
+    from tts_diffusion.pretrained import load_acoustic
+    from tts_diffusion.train import TrainConfig, build_model, initialize_from
+
+    source, tokenizer, mel = load_acoustic(tiny_run)
+    config = TrainConfig(mel=mel, model=dataclasses.replace(source.config, voices=VOICES))
+    model = build_model(config, tokenizer).eval()
+    initialize_from(model, str(tiny_run), config, tokenizer)
+    ids = torch.tensor([tokenizer.encode("안녕하세요").ids])
+    langs, lengths = torch.zeros_like(ids), torch.tensor([ids.shape[1]])
+    expected = source.encode(ids, langs, lengths)[0]
+    for speaker in (0, 1):  # the new speaker rows start at zero: both voices are the old model
+        assert torch.allclose(model.encode(ids, langs, lengths, torch.tensor([speaker]))[0], expected, atol=1e-6)
+
+
+def test_the_voices_trained_together_are_named_and_different(two_voice_run):
+    from tts_diffusion.api import TTS
+
+    tts = TTS.from_pretrained(two_voice_run)
+    assert [(v.name, v.language, v.teacher) for v in tts.voices] == [("ko-a", "ko", "A"), ("en-b", "en", "B")]
+    a = tts.synthesize("안녕하세요.", method="ode", steps=2, seed=0, voice="ko-a")
+    b = tts.synthesize("안녕하세요.", method="ode", steps=2, seed=0, voice="en-b")
+    default = tts.synthesize("안녕하세요.", method="ode", steps=2, seed=0)
+    assert (default.audio == a.audio).all()  # Korean text speaks with the Korean voice
+    assert a.mel.shape != b.mel.shape or not (a.mel == b.mel).all()
+
+
+def test_cli_lists_voices_and_refuses_an_unknown_one(two_voice_run, tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "tts_diffusion.cli", "--model", str(two_voice_run), *a],  # noqa: E731
+                                    capture_output=True, text=True, cwd=ROOT)
+    listed = run("--list-voices")
+    assert listed.returncode == 0 and [l.split("\t")[0] for l in listed.stdout.splitlines()] == ["ko-a", "en-b"]
+    out = tmp_path / "out.wav"
+    bad = run("--voice", "nobody", "안녕", "-o", str(out))
+    assert bad.returncode == 2 and bad.stderr.strip() == "tts-say: error: unknown voice 'nobody': choose ko-a, en-b"
+    assert not out.exists()
+    good = run("--voice", "en-b", "--steps", "2", "-q", "Hello there.", "-o", str(out))
+    assert good.returncode == 0, good.stderr
+    assert out.is_file()
+
+
+def test_a_filelist_speaker_that_is_not_a_voice_is_an_error(tmp_path):
+    from tts_diffusion.data import TextMelDataset
+    from tts_diffusion.data.corpus import CorpusError
+    from tts_diffusion.audio import MelConfig
+    from tts_diffusion.text import Tokenizer
+
+    items = [Utterance("a", tmp_path / "a.wav", "안녕", "ko", "stranger")]
+    with pytest.raises(CorpusError, match="stranger"):
+        TextMelDataset(items, Tokenizer(), MelConfig(), speakers=["ko-a", "en-b"])
