@@ -89,3 +89,22 @@ def test_unreadable_audio_is_a_clear_error(tmp_path):
 
 def test_mel_config_mismatches_name_both_values():
     assert MelConfig().mismatches(MelConfig(hop_length=200)) == ["hop_length: 256 vs 200"]
+
+
+def test_the_vocos_preset_matches_torchaudio_style_features():
+    """vocos-24khz: centred STFT (one frame more), HTK filters without normalization, floor 1e-7."""
+    import librosa
+
+    from tts_diffusion.config import ConfigError, from_dict
+    from tts_diffusion.train import TrainConfig
+
+    config = MelConfig.preset("vocos-24khz")
+    assert from_dict(TrainConfig, {"mel": "vocos-24khz"}).mel == config
+    with pytest.raises(ConfigError, match="unknown mel preset 'x'"):
+        from_dict(TrainConfig, {"mel": "x"})
+    audio = np.random.default_rng(0).standard_normal(24000).astype(np.float32) * 0.1
+    mel = MelSpectrogram(config)(torch.from_numpy(audio)).numpy()
+    assert mel.shape == (100, 24000 // 256 + 1)
+    stft = np.abs(librosa.stft(audio, n_fft=1024, hop_length=256, center=True, pad_mode="reflect"))
+    basis = librosa.filters.mel(sr=24000, n_fft=1024, n_mels=100, fmin=0, fmax=12000, htk=True, norm=None)
+    assert np.allclose(mel, np.log(np.maximum(basis @ stft, 1e-7)), atol=1e-3)

@@ -252,10 +252,10 @@ def initial_tiny_vocoder_weights():
     """The tiny recipe's weights before any step, as rank 0 makes them (seeded with train.seed);
     spectral norm's power-iteration buffers are left out (a forward pass moves them)."""
     from tts_diffusion.config import load_config
-    from tts_diffusion.vocoder.train import HiFiGANTraining, VocoderTrainConfig
+    from tts_diffusion.vocoder.train import GANVocoderTraining, VocoderTrainConfig
 
     torch.manual_seed(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml").train.seed)
-    state = HiFiGANTraining(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")).state_dict()
+    state = GANVocoderTraining(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")).state_dict()
     return {k: v for k, v in state.items() if not k.endswith(("._u", "._v"))}
 
 
@@ -286,3 +286,101 @@ def test_fine_tuning_on_predicted_mels(tiny_run, tmp_path):
                              f"data.predicted_mels={mels}", "train.max_steps=10"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_vocos_training_lowers_the_mel_loss_and_its_run_is_a_vocoder(tiny_corpus, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    run = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "tts_diffusion.vocoder.train", str(ROOT / "recipes" / "vocos_tiny.yaml"),
+                             f"run_dir={run}", f"data.train_filelist={tiny_corpus}"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    events = EventAccumulator(str(run / "tensorboard"))
+    events.Reload()
+    mel = [e.value for e in events.Scalars("train/mel")]
+    assert mel[0] > 1.25 * mel[-1]
+    vocoder = load_vocoder(str(run), MelConfig())
+    assert type(vocoder).__name__ == "Vocos" and vocoder(torch.randn(1, 80, 7)).shape == (1, 7 * 256)
+    converted = tmp_path / "converted"
+    convert(str(run), converted)
+    mel_in = torch.randn(1, 80, 7)
+    assert torch.equal(load_vocoder(str(converted))(mel_in), vocoder(mel_in))
+
+
+def test_the_inverse_stft_of_vocos_inverts_a_same_padded_stft():
+    from tts_diffusion.vocoder.vocos import istft_same
+
+    x = torch.randn(2, 256 * 40, generator=torch.Generator().manual_seed(0))
+    window, pad = torch.hann_window(1024), (1024 - 256) // 2
+    spec = torch.stft(torch.nn.functional.pad(x[:, None], (pad, pad), mode="reflect")[:, 0], 1024, 256, window=window,
+                      center=False, return_complex=True)
+    assert spec.shape[-1] == 40 and torch.allclose(istft_same(spec, 1024, 256, window), x, atol=1e-5)
+
+
+OFFICIAL_VOCOS_CONFIG = """
+feature_extractor:
+  class_path: vocos.feature_extractors.MelSpectrogramFeatures
+  init_args: {sample_rate: 24000, n_fft: 1024, hop_length: 256, n_mels: 100, padding: center}
+backbone:
+  class_path: vocos.models.VocosBackbone
+  init_args: {input_channels: 100, dim: 32, intermediate_dim: 48, num_layers: 2}
+head:
+  class_path: vocos.heads.ISTFTHead
+  init_args: {dim: 32, n_fft: 1024, hop_length: 256, padding: same}
+"""
+
+
+def official_vocos_state(seed: int = 0) -> dict:
+    """Random weights under the official Vocos names (and its buffers that we do not keep)."""
+    g = torch.Generator().manual_seed(seed)
+    r = lambda *shape: torch.randn(*shape, generator=g) * 0.05  # noqa: E731
+    state = {"backbone.embed.weight": r(32, 100, 7), "backbone.embed.bias": r(32), "backbone.norm.weight": 1 + r(32),
+             "backbone.norm.bias": r(32), "backbone.final_layer_norm.weight": 1 + r(32),
+             "backbone.final_layer_norm.bias": r(32), "head.out.weight": r(1026, 32), "head.out.bias": r(1026),
+             "head.istft.window": torch.hann_window(1024), "feature_extractor.mel_spec.mel_scale.fb": r(513, 100)}
+    for i in range(2):
+        b = f"backbone.convnext.{i}."
+        state.update({b + "dwconv.weight": r(32, 1, 7), b + "dwconv.bias": r(32), b + "norm.weight": 1 + r(32),
+                      b + "norm.bias": r(32), b + "pwconv1.weight": r(48, 32), b + "pwconv1.bias": r(48),
+                      b + "pwconv2.weight": r(32, 48), b + "pwconv2.bias": r(32), b + "gamma": 0.5 + r(32)})
+    return state
+
+
+def test_official_vocos_from_the_hub_needs_its_own_mel(tmp_path, fake_hub):
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(official_vocos_state(), buffer)
+    FakeHub.files = {("charactr/vocos-mel-24khz", "pytorch_model.bin"): buffer.getvalue(),
+                     ("charactr/vocos-mel-24khz", "config.yaml"): OFFICIAL_VOCOS_CONFIG.encode()}
+    script = """
+        import sys, torch
+        from tts_diffusion.audio import MelConfig
+        from tts_diffusion.vocoder import load_vocoder, VocoderError
+        vocoder = load_vocoder(sys.argv[1], MelConfig.preset("vocos-24khz"))
+        assert vocoder.sample_rate == 24000 and vocoder.mel_config == MelConfig.preset("vocos-24khz")
+        print(float(vocoder(torch.randn(1, 100, 10, generator=torch.Generator().manual_seed(0))).abs().sum()))
+        try:
+            load_vocoder(sys.argv[1], MelConfig())
+        except VocoderError as err:
+            print("REFUSED", err)
+    """
+    online = fake_hub(script, "hf:charactr/vocos-mel-24khz")
+    assert online.returncode == 0, online.stderr[-2000:]
+    refused = online.stdout.splitlines()[-1]
+    assert refused.startswith("REFUSED") and "sample_rate: 22050 vs 24000" in refused and "n_mels: 80 vs 100" in refused
+    offline = fake_hub(script, "hf:charactr/vocos-mel-24khz", HF_HUB_OFFLINE="1")
+    assert offline.returncode == 0 and offline.stdout == online.stdout
+
+
+def test_official_vocos_conversion_keeps_every_weight(tmp_path):
+    import yaml
+
+    from tts_diffusion.vocoder.vocos import Vocos, from_official
+
+    config, state = from_official(yaml.safe_load(OFFICIAL_VOCOS_CONFIG), official_vocos_state())
+    model = Vocos(config)
+    model.load_state_dict(state)  # strict: every weight has a home, none is left over
+    assert torch.equal(model.blocks[1].scale, official_vocos_state()["backbone.convnext.1.gamma"])
+    assert config.mel.center and config.mel.mel_scale == "htk" and config.mel.fmax == 12000.0

@@ -1,8 +1,10 @@
-"""Audio I/O and the log-mel spectrogram of the HiFi-GAN convention.
+"""Audio I/O and the log-mel spectrogram.
 
-The mel follows what public HiFi-GAN weights expect: a magnitude STFT of the signal padded by
-``(n_fft - hop) / 2`` on each side (reflect) with ``center=False``, librosa's Slaney mel filters,
-and ``log(max(x, 1e-5))``.
+The default mel follows what public HiFi-GAN weights expect: a magnitude STFT of the signal padded
+by ``(n_fft - hop) / 2`` on each side (reflect) with ``center=False``, librosa's Slaney mel filters,
+and ``log(max(x, 1e-5))``. The ``vocos-24khz`` preset is what the official Vocos mel model expects
+(torchaudio's defaults): 24 kHz, 100 bands up to 12 kHz, ``center=True`` (reflect padding of
+n_fft / 2), HTK mel filters without area normalization, ``log(max(x, 1e-7))``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ class MelConfig:
     n_mels: int = 80
     fmin: float = 0.0
     fmax: float = 8000.0
+    center: bool = False  # False: pad (n_fft - hop) / 2, frames = samples // hop; True: pad n_fft / 2, one frame more
+    mel_scale: str = "slaney"  # "slaney": Slaney scale and area-normalized filters; "htk": HTK scale, unnormalized
+    log_floor: float = 1e-5
+
+    @classmethod
+    def preset(cls, name: str) -> "MelConfig":
+        """A named configuration: ``hifigan-22khz`` (the default) or ``vocos-24khz``."""
+        if name not in MEL_PRESETS:
+            raise ValueError(f"unknown mel preset {name!r}: choose {', '.join(MEL_PRESETS)}")
+        return MEL_PRESETS[name]
 
     def mismatches(self, other: "MelConfig") -> list[str]:
         """Fields on which two configs disagree, as ``name: ours vs theirs`` strings."""
@@ -33,6 +45,12 @@ class MelConfig:
             for name in self.__dataclass_fields__
             if getattr(self, name) != getattr(other, name)
         ]
+
+
+MEL_PRESETS = {
+    "hifigan-22khz": MelConfig(),
+    "vocos-24khz": MelConfig(24000, 1024, 256, 1024, 100, 0.0, 12000.0, center=True, mel_scale="htk", log_floor=1e-7),
+}
 
 
 class AudioError(ValueError):
@@ -72,16 +90,20 @@ def save_wav(path: str | Path, audio: np.ndarray | torch.Tensor, sample_rate: in
 
 
 def mel_filters(config: MelConfig) -> np.ndarray:
-    """Slaney-normalized mel filter bank of shape (n_mels, n_fft // 2 + 1)."""
+    """Mel filter bank of shape (n_mels, n_fft // 2 + 1): Slaney-normalized on the Slaney scale, or
+    unnormalized triangles on the HTK scale (torchaudio's default)."""
     import librosa
 
-    return librosa.filters.mel(
-        sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax
-    )
+    if config.mel_scale not in ("slaney", "htk"):
+        raise ValueError(f"unknown mel scale {config.mel_scale!r}: choose slaney or htk")
+    htk = config.mel_scale == "htk"
+    return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin,
+                               fmax=config.fmax, htk=htk, norm=None if htk else "slaney")
 
 
 class MelSpectrogram(torch.nn.Module):
-    """Waveform (batch, samples) -> log-mel (batch, n_mels, frames), frames = samples // hop."""
+    """Waveform (batch, samples) -> log-mel (batch, n_mels, frames), frames = samples // hop
+    (one more with ``center``)."""
 
     def __init__(self, config: MelConfig = MelConfig()):
         super().__init__()
@@ -93,12 +115,12 @@ class MelSpectrogram(torch.nn.Module):
         c = self.config
         squeeze = audio.dim() == 1
         audio = audio.unsqueeze(0) if squeeze else audio
-        pad = (c.n_fft - c.hop_length) // 2
+        pad = c.n_fft // 2 if c.center else (c.n_fft - c.hop_length) // 2
         audio = torch.nn.functional.pad(audio.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
         spec = torch.stft(
             audio, c.n_fft, hop_length=c.hop_length, win_length=c.win_length, window=self.window,
             center=False, return_complex=True,
         )
         magnitude = torch.sqrt(spec.real**2 + spec.imag**2 + 1e-9)
-        mel = torch.log(torch.clamp(self.mel_basis @ magnitude, min=1e-5))
+        mel = torch.log(torch.clamp(self.mel_basis @ magnitude, min=c.log_floor))
         return mel.squeeze(0) if squeeze else mel

@@ -41,6 +41,11 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
                 errors.append(str(err))
         raise ConfigError(errors[0] if errors else f"{where}: None is not allowed")
     if _is_dataclass_type(tp):
+        if isinstance(value, str) and hasattr(tp, "preset"):  # a named preset, e.g. mel: vocos-24khz
+            try:
+                return tp.preset(value)
+            except ValueError as err:
+                raise ConfigError(f"{where}: {err}") from None
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a mapping, got {value!r}")
         return from_dict(tp, value, f"{where}.")

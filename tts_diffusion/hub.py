@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def parse_spec(spec: str, default_filename: str) -> tuple[str, str]:
+def parse_spec(spec: str, default_filename: str | None) -> tuple[str, str | None]:
     repo_id, _, filename = spec[len("hf:"):].partition(":")
     return repo_id, filename or default_filename
 

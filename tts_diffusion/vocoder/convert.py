@@ -1,7 +1,7 @@
-"""Convert a HiFi-GAN checkpoint (official format, or any spec load_vocoder reads) to our layout:
+"""Convert a HiFi-GAN or Vocos checkpoint (official format, or any spec load_vocoder reads) to our layout:
 
     python -m tts_diffusion.vocoder.convert g_02500000 out/hifigan-v1/    # config.json beside g_02500000
-    python -m tts_diffusion.vocoder.convert hf:owner/repo:generator.pt out/
+    python -m tts_diffusion.vocoder.convert hf:charactr/vocos-mel-24khz out/vocos-24khz/
 
 writes ``out/generator.safetensors`` (weight norm folded) and ``out/config.json``.
 """
@@ -17,18 +17,22 @@ from pathlib import Path
 from ..files import atomic_path, atomic_write_text
 from .hifigan import Generator
 from .load import VocoderError, load_vocoder
+from .vocos import ARCHITECTURE as VOCOS, Vocos
 
 
 def convert(spec: str, out_dir: str | Path) -> Path:
     generator = load_vocoder(spec)
-    if not isinstance(generator, Generator):
-        raise VocoderError(f"{spec} is not a HiFi-GAN checkpoint")
+    if not isinstance(generator, (Generator, Vocos)):
+        raise VocoderError(f"{spec} is not a HiFi-GAN or Vocos checkpoint")
+    config = dataclasses.asdict(generator.config)
+    if isinstance(generator, Vocos):
+        config = {"architecture": VOCOS, **config}
     from safetensors.torch import save_file
 
     out_dir = Path(out_dir)
     with atomic_path(out_dir / "generator.safetensors") as tmp:
         save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(tmp))
-    atomic_write_text(out_dir / "config.json", json.dumps(dataclasses.asdict(generator.config), indent=2) + "\n")
+    atomic_write_text(out_dir / "config.json", json.dumps(config, indent=2) + "\n")
     return out_dir
 
 

@@ -3,6 +3,8 @@
 - Multi-period: for p in (2, 3, 5, 7, 11) the waveform is folded into a (T/p, p) image and read
   by 2D convolutions with kernels (k, 1), so each sees every p-th sample.
 - Multi-scale: 1D convolutions on the waveform, and on it average-pooled by 2 and by 4.
+- Multi-resolution (UnivNet, used by Vocos instead of multi-scale): 2D convolutions on the
+  magnitude STFT at (n_fft, hop) = (1024, 256), (2048, 512), (512, 128).
 Losses (least squares): D: (1 - D(y))^2 + D(G(s))^2; G: (1 - D(G(s)))^2, plus feature matching
 2 * sum |D_l(y) - D_l(G(s))| and 45 * |mel(y) - mel(G(s))|.
 """
@@ -67,19 +69,43 @@ class ScaleDiscriminator(nn.Module):
         return _stack(self.convs, self.post, x)
 
 
+class ResolutionDiscriminator(nn.Module):
+    def __init__(self, n_fft: int, hop: int, scale: float = 1.0):
+        super().__init__()
+        self.n_fft, self.hop = n_fft, hop
+        c = _width(64, scale)
+        layers = [(1, (7, 5), (2, 2), (3, 2)), (c, (5, 3), (2, 1), (2, 1)), (c, (5, 3), (2, 2), (2, 1)),
+                  (c, (3, 3), (2, 1), (1, 1)), (c, (3, 3), (2, 2), (1, 1))]
+        self.convs = nn.ModuleList(weight_norm(nn.Conv2d(a, c, k, s, padding=p)) for a, k, s, p in layers)
+        self.post = weight_norm(nn.Conv2d(c, 1, 3, padding=1))
+        self.register_buffer("window", torch.hann_window(n_fft), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        spec = torch.stft(x[:, 0], self.n_fft, self.hop, window=self.window, center=True, return_complex=True).abs()
+        return _stack(self.convs, self.post, spec[:, None])
+
+
 def _groups(c_in: int, c_out: int, groups: int) -> int:
     while c_in % groups or c_out % groups:
         groups //= 2
     return max(groups, 1)
 
 
-class Discriminators(nn.Module):
-    """All period and scale discriminators: audio (batch, 1, samples) -> scores and feature maps."""
+RESOLUTIONS = ((1024, 256), (2048, 512), (512, 128))
 
-    def __init__(self, periods: tuple[int, ...] = (2, 3, 5, 7, 11), scale: float = 1.0):
+
+class Discriminators(nn.Module):
+    """All period discriminators, and the scale (HiFi-GAN) or resolution (Vocos) ones:
+    audio (batch, 1, samples) -> scores and feature maps."""
+
+    def __init__(self, periods: tuple[int, ...] = (2, 3, 5, 7, 11), scale: float = 1.0, kind: str = "hifigan"):
         super().__init__()
+        if kind not in ("hifigan", "vocos"):
+            raise ValueError(f"unknown discriminator set {kind!r}: choose hifigan or vocos")
         self.period = nn.ModuleList(PeriodDiscriminator(p, scale) for p in periods)
-        self.scale = nn.ModuleList(ScaleDiscriminator(i == 0, scale) for i in range(3))
+        self.scale = nn.ModuleList(ScaleDiscriminator(i == 0, scale) for i in range(3)) if kind == "hifigan" else None
+        self.resolution = nn.ModuleList(ResolutionDiscriminator(n, h, scale) for n, h in RESOLUTIONS) \
+            if kind == "vocos" else None
         self.pool = nn.AvgPool1d(4, 2, padding=2)
 
     def forward(self, audio: torch.Tensor) -> tuple[list[torch.Tensor], list[list[torch.Tensor]]]:
@@ -89,10 +115,14 @@ class Discriminators(nn.Module):
             scores.append(s)
             features.append(f)
         x = audio
-        for i, d in enumerate(self.scale):
+        for i, d in enumerate(self.scale or []):
             if i:
                 x = self.pool(x)
             s, f = d(x)
+            scores.append(s)
+            features.append(f)
+        for d in self.resolution or []:
+            s, f = d(audio)
             scores.append(s)
             features.append(f)
         return scores, features

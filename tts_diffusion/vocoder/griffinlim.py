@@ -6,6 +6,8 @@ clamped pseudo-inverse (2.76 on 6 held-out clips), at twice the cost."""
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..audio import MelConfig, mel_filters
@@ -30,7 +32,8 @@ class GriffinLim(torch.nn.Module):
 
     def magnitude(self, log_mel: torch.Tensor) -> torch.Tensor:
         """|S| ~ max(0, M^+ exp(log_mel)), raised to ``power`` (>1 lowers the noise floor)."""
-        log_mel = torch.nan_to_num(log_mel, nan=-11.5).clamp(-11.5, 5.0)  # the range real log-mels span
+        floor = math.log(self.mel_config.log_floor)
+        log_mel = torch.nan_to_num(log_mel, nan=floor).clamp(floor, 5.0)  # the range real log-mels span
         return (self.inverse_basis @ log_mel.exp()).clamp(min=0.0) ** self.power
 
     @torch.no_grad()
@@ -40,10 +43,10 @@ class GriffinLim(torch.nn.Module):
         log_mel = log_mel.unsqueeze(0) if squeeze else log_mel
         c = self.mel_config
         magnitude = self.magnitude(log_mel.float())
-        # a centred STFT of frames * hop samples has frames + 1 frames: repeat the last one
-        magnitude = torch.cat([magnitude, magnitude[..., -1:]], dim=-1)
+        if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames: repeat the last one
+            magnitude = torch.cat([magnitude, magnitude[..., -1:]], dim=-1)
         stft = dict(n_fft=c.n_fft, hop_length=c.hop_length, win_length=c.win_length, window=self.window)
-        length = log_mel.shape[-1] * c.hop_length
+        length = (magnitude.shape[-1] - 1) * c.hop_length
         g = torch.Generator().manual_seed(self.seed)
         phase = torch.exp(2j * torch.pi * torch.rand(magnitude.shape, generator=g)).to(magnitude.device)
         previous = torch.zeros_like(phase)

@@ -1,9 +1,10 @@
-"""``load_vocoder(spec)``: Griffin-Lim, a local HiFi-GAN, or one from the Hugging Face Hub.
+"""``load_vocoder(spec)``: Griffin-Lim, a local HiFi-GAN or Vocos, or one from the Hugging Face Hub.
 
-Specs: ``griffinlim[:iterations]``; a folder (``config.json`` + ``generator.safetensors``, or an
-official ``g_XXXXXXXX`` checkpoint); a weights file (its config: ``<stem>.json`` or
-``config.json`` beside it); ``hf:<repo_id>[:<filename>]`` (``hf_hub_download``, cached, works
-offline from the cache). Pickles are read with ``weights_only=True`` only.
+Specs: ``griffinlim[:iterations]``; a folder (``config.json`` + ``generator.safetensors``, an
+official HiFi-GAN ``g_XXXXXXXX`` checkpoint, or an official Vocos ``pytorch_model.bin`` +
+``config.yaml``); a weights file (its config: ``<stem>.json``, ``config.json`` or ``config.yaml``
+beside it); ``hf:<repo_id>[:<filename>]`` (``hf_hub_download``, cached, works offline from the
+cache; e.g. ``hf:charactr/vocos-mel-24khz``). Pickles are read with ``weights_only=True`` only.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from ..audio import MelConfig
 from ..hub import hub_file, parse_spec
 from .griffinlim import GriffinLim
 from .hifigan import Generator, build_generator, read_config
+from .vocos import ARCHITECTURE as VOCOS, Vocos, VocosConfig, from_official
 
-DEFAULT_HUB_FILE = "generator.safetensors"
+HUB_FILES = ("generator.safetensors", "pytorch_model.bin")  # ours, then the official Vocos name
 
 
 class VocoderError(ValueError):
@@ -46,17 +48,46 @@ def _weights_in(folder: Path) -> Path:
         found = sorted(p for p in folder.glob(pattern) if p.is_file())
         if found:
             return found[-1]
-    raise VocoderError(f"no HiFi-GAN weights in {folder}")
+    raise VocoderError(f"no vocoder weights in {folder}")
 
 
 def _config_for(weights: Path) -> Path:
-    for candidate in (weights.with_suffix(".json"), weights.parent / "config.json"):
+    for candidate in (weights.with_suffix(".json"), weights.parent / "config.json", weights.parent / "config.yaml"):
         if candidate.is_file():
             return candidate
-    raise VocoderError(f"no config for {weights} (expected {weights.with_suffix('.json').name} or config.json beside it)")
+    raise VocoderError(f"no config for {weights} (expected {weights.with_suffix('.json').name}, config.json or "
+                       "config.yaml beside it)")
 
 
-def _from_training_run(weights: Path) -> Generator | None:
+def _build(config_path: Path, weights: Path):
+    """HiFi-GAN (its config.json), our Vocos (config.json naming the architecture) or the official
+    Vocos (config.yaml), with the weights."""
+    import json
+
+    import yaml
+
+    from ..config import from_dict
+
+    if config_path.suffix == ".yaml":
+        config, state = from_official(yaml.safe_load(config_path.read_text(encoding="utf-8")), read_state_dict(weights))
+        return build_vocos(config, state)
+    data = json.loads(config_path.read_text(encoding="utf-8"))
+    if data.get("architecture") == VOCOS:
+        return build_vocos(from_dict(VocosConfig, {k: v for k, v in data.items() if k != "architecture"}),
+                           read_state_dict(weights))
+    return build_generator(read_config(config_path), read_state_dict(weights))
+
+
+def build_vocos(config: VocosConfig, state: dict[str, torch.Tensor]) -> Vocos:
+    model = Vocos(config)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as err:
+        raise ValueError(f"Vocos weights do not fit the config: {str(err).splitlines()[0]}") from None
+    return model.eval()
+
+
+def _from_training_run(weights: Path) -> Generator | Vocos | None:
     """The generator of a checkpoint our vocoder trainer wrote, or None for any other file."""
     if weights.suffix != ".safetensors":
         return None
@@ -69,11 +100,14 @@ def _from_training_run(weights: Path) -> Generator | None:
     if meta.get("format") != FORMAT:
         return None
     state = {k[len("generator."):]: v for k, v in read_state_dict(weights).items() if k.startswith("generator.")}
+    if meta.get("architecture") == VOCOS:
+        return build_vocos(from_dict(VocosConfig, meta["generator_config"]), state)
     return build_generator(from_dict(HiFiGANConfig, meta["generator_config"]), state)
 
 
-def load_hifigan(path: str | Path) -> Generator:
-    """From a file, a folder of weights + config, or a vocoder training run (its newest checkpoint)."""
+def load_hifigan(path: str | Path) -> Generator | Vocos:
+    """A HiFi-GAN or Vocos from a file, a folder of weights + config, or a vocoder training run
+    (its newest checkpoint)."""
     from ..training.checkpoint import checkpoint_dirs
 
     path = Path(path)
@@ -83,16 +117,23 @@ def load_hifigan(path: str | Path) -> Generator:
         path = checkpoint_dirs(path)[-1]
     weights = _weights_in(path) if path.is_dir() else path
     try:
-        return _from_training_run(weights) or build_generator(read_config(_config_for(weights)), read_state_dict(weights))
+        return _from_training_run(weights) or _build(_config_for(weights), weights)
     except ValueError as err:
         raise VocoderError(str(err)) from None
 
 
-def hub_download(repo_id: str, filename: str) -> Path:
-    """Fetch a weights file and its config (``<stem>.json`` or ``config.json``, which land beside
-    it in the same snapshot folder) from the Hub or its cache."""
-    weights = hub_file(repo_id, filename, VocoderError)
-    for config in (Path(filename).with_suffix(".json").as_posix(), "config.json"):
+def hub_download(repo_id: str, filename: str | None) -> Path:
+    """Fetch a weights file (default: the first of :data:`HUB_FILES` there is) and its config
+    (``<stem>.json``, ``config.json`` or ``config.yaml``, which land beside it in the same snapshot
+    folder) from the Hub or its cache."""
+    if filename is None:
+        found = [(name, hub_file(repo_id, name, VocoderError, optional=True)) for name in HUB_FILES]
+        filename, weights = next(((n, w) for n, w in found if w is not None), (HUB_FILES[0], None))
+        if weights is None:
+            raise VocoderError(f"hf:{repo_id} has none of {', '.join(HUB_FILES)}")
+    else:
+        weights = hub_file(repo_id, filename, VocoderError)
+    for config in (Path(filename).with_suffix(".json").as_posix(), "config.json", "config.yaml"):
         if hub_file(repo_id, config, VocoderError, optional=True) is not None:
             return weights
     raise VocoderError(f"hf:{repo_id} has no config for {filename}")
@@ -106,7 +147,7 @@ def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig | None = None):
             raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
         return GriffinLim(mel_config or MelConfig(), iterations=int(iterations))
     if spec.startswith("hf:"):
-        vocoder = load_hifigan(hub_download(*parse_spec(spec, DEFAULT_HUB_FILE)))
+        vocoder = load_hifigan(hub_download(*parse_spec(spec, None)))
     else:
         vocoder = load_hifigan(spec)
     if mel_config is not None and (diff := mel_config.mismatches(vocoder.mel_config)):

@@ -1,7 +1,10 @@
-"""Train HiFi-GAN:  python -m tts_diffusion.vocoder.train RECIPE.yaml [key=value ...]
+"""Train a GAN vocoder:  python -m tts_diffusion.vocoder.train RECIPE.yaml [key=value ...]
 
-Random segments of the training audio, their mels as input; a discriminator phase then a
-generator phase each step (mel L1 x 45 + feature matching x 2 + adversarial), on the same trainer
+``architecture: hifigan`` (HiFi-GAN's generator, multi-period + multi-scale discriminators) or
+``architecture: vocos`` (Vocos's Fourier-domain generator, multi-period + multi-resolution
+discriminators, as in its paper). Random segments of the training audio, their mels as input; a
+discriminator phase then a generator phase each step (mel L1 x 45 + feature matching x 2 +
+adversarial), on the same trainer
 as the acoustic model (checkpoints, exact resume, Ctrl-C, TensorBoard, tqdm). ``init_from`` starts
 from any vocoder spec (e.g. official weights) to fine-tune. Several processes or GPUs:
 ``torchrun --nproc_per_node N -m tts_diffusion.vocoder.train RECIPE.yaml``.
@@ -29,6 +32,7 @@ from ..training.command import run_training
 from ..training.loop import LoopConfig, Trainer, check_replicas, setup, teardown
 from .discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
 from .hifigan import Generator, HiFiGANConfig
+from .vocos import Vocos, VocosConfig
 
 log = logging.getLogger("tts_diffusion.train")
 FORMAT = "tts-diffusion/hifigan-train/1"
@@ -47,7 +51,9 @@ class VocoderDataConfig:
 @dataclass
 class VocoderTrainConfig:
     run_dir: str = "runs/hifigan"
-    generator: HiFiGANConfig = field(default_factory=HiFiGANConfig)
+    architecture: str = "hifigan"  # or "vocos"
+    generator: HiFiGANConfig = field(default_factory=HiFiGANConfig)  # with architecture: hifigan
+    vocos: VocosConfig = field(default_factory=VocosConfig)  # with architecture: vocos
     discriminator_scale: float = 1.0  # channel widths of the discriminators relative to HiFi-GAN's
     lambda_mel: float = 45.0
     lambda_fm: float = 2.0
@@ -57,20 +63,26 @@ class VocoderTrainConfig:
                                                                  ema_decay=0.999, grad_clip=1000.0))
 
 
-class HiFiGANTraining(nn.Module):
+def generator_config(config: VocoderTrainConfig) -> HiFiGANConfig | VocosConfig:
+    if config.architecture not in ("hifigan", "vocos"):
+        raise ValueError(f"unknown vocoder architecture {config.architecture!r}: choose hifigan or vocos")
+    return config.vocos if config.architecture == "vocos" else config.generator
+
+
+class GANVocoderTraining(nn.Module):
     """Generator, discriminators, the input mel and the (full-band) mel of the loss."""
 
     def __init__(self, config: VocoderTrainConfig):
         super().__init__()
-        self.generator = Generator(config.generator)
-        self.discriminators = Discriminators(scale=config.discriminator_scale)
-        mel = config.generator.mel_config()
+        self.generator = Vocos(config.vocos) if config.architecture == "vocos" else Generator(config.generator)
+        self.discriminators = Discriminators(scale=config.discriminator_scale, kind=config.architecture)
+        mel = generator_config(config).mel_config()
         self.mel_in = MelSpectrogram(mel)
         self.mel_loss = MelSpectrogram(dataclasses.replace(mel, fmax=mel.sample_rate / 2))
         self.lambda_mel, self.lambda_fm = config.lambda_mel, config.lambda_fm
         self.segment = config.data.segment_size
 
-    def replicated(self, device_ids: list[int] | None) -> "HiFiGANTraining":
+    def replicated(self, device_ids: list[int] | None) -> "GANVocoderTraining":
         """For DDP: a view sharing this model's parameters whose generator and discriminators are
         each wrapped in DistributedDataParallel. One wrapper per network, because a GAN step runs
         the generator forward in the discriminator phase and its backward in the generator phase."""
@@ -166,16 +178,18 @@ def train(config: VocoderTrainConfig) -> str:
     try:
         if not config.data.train_filelist or not Path(config.data.train_filelist).is_file():
             raise CorpusError(f"filelist {config.data.train_filelist or '(data.train_filelist)'} does not exist")
-        rate = config.generator.sampling_rate
+        rate = generator_config(config).mel_config().sample_rate
         train_set = AudioDataset(read_filelist(config.data.train_filelist), rate, config.data.predicted_mels)
         val_set = AudioDataset(read_filelist(config.data.val_filelist), rate) if config.data.val_filelist else None
-        model = HiFiGANTraining(config)
+        model = GANVocoderTraining(config)
         if config.init_from:
             from .load import load_vocoder
 
-            model.generator.load_state_dict(load_vocoder(config.init_from, config.generator.mel_config()).state_dict())
+            source = load_vocoder(config.init_from, generator_config(config).mel_config())
+            model.generator.load_state_dict(source.state_dict())
         phases = {"discriminator": list(model.discriminators.parameters()), "generator": list(model.generator.parameters())}
-        metadata = {"format": FORMAT, "config": to_dict(config), "generator_config": to_dict(config.generator)}
+        metadata = {"format": FORMAT, "config": to_dict(config), "architecture": config.architecture,
+                    "generator_config": to_dict(generator_config(config))}
         trainer = Trainer(config.run_dir, model, config.train, device, dist, metadata, phases,
                           replicate=lambda m, ids: m.replicated(ids))
         trainer.resume()
