@@ -22,13 +22,13 @@ EXAMPLES = [
     ["오후 3시부터 중부 지방에 시간당 20mm의 강한 비가 내리겠습니다."],
     ["Good evening. Here is the news at 9:30 pm."],
 ]
-METHODS = ["ode", "ode-heun", "ode-euler", "ode-rk45", "sde", "pc"]
 
 
 def build_demo(tts, max_chars: int = MAX_CHARS):
     import gradio as gr
     import numpy as np
 
+    from tts_diffusion.options import DEFAULTS, METHODS, SPEED_RANGE, TEMPERATURE_RANGE, SynthesisOptions, option_help
     from tts_diffusion.plots import mel_image
 
     voices = ["auto"] + [v.name for v in tts.voices]
@@ -39,13 +39,13 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
             raise gr.Error("Please type some text.")
         if len(text) > max_chars:
             raise gr.Error(f"The text has {len(text)} characters; the demo takes at most {max_chars}.")
-        if method not in METHODS:
-            raise gr.Error(f"Unknown method {method!r}.")
         if voice not in voices:
             raise gr.Error(f"Unknown voice {voice!r}.")
         try:
-            result = tts.synthesize(text, "auto", method, int(steps), float(temperature), float(speed),
-                                    int(seed) if seed is not None else None, voice=None if voice == "auto" else voice)
+            options = SynthesisOptions(voice=None if voice == "auto" else voice, method=method, steps=int(steps),
+                                       temperature=float(temperature), speed=float(speed),
+                                       seed=int(seed) if seed is not None else None)
+            result = tts.synthesize(text, options)
         except ValueError as err:
             raise gr.Error(str(err)) from None
         audio = (np.clip(result.audio, -1, 1) * 32767).astype(np.int16)
@@ -63,11 +63,12 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
                 with gr.Row():
                     voice = gr.Dropdown(voices, value="auto", label="Voice (auto: the text's language)",
                                         elem_id="voice")
-                    method = gr.Dropdown(METHODS, value="ode", label="Sampler")
-                    steps = gr.Slider(1, 100, value=10, step=1, label="Steps")
+                    method = gr.Dropdown(list(METHODS), value=DEFAULTS.method, label=option_help("method").capitalize())
+                    steps = gr.Slider(1, 100, value=DEFAULTS.steps, step=1, label=option_help("steps").capitalize())
                 with gr.Row():
-                    temperature = gr.Slider(0.5, 3.0, value=1.5, step=0.1, label="Temperature")
-                    speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Speed")
+                    temperature = gr.Slider(TEMPERATURE_RANGE[0], 3.0, value=DEFAULTS.temperature, step=0.1,
+                                            label="Temperature (higher is calmer)")
+                    speed = gr.Slider(SPEED_RANGE[0], 2.0, value=DEFAULTS.speed, step=0.05, label="Speed")
                     seed = gr.Number(value=0, precision=0, label="Seed")
                 button = gr.Button("Speak", variant="primary", elem_id="speak")
                 gr.Examples(EXAMPLES, inputs=[text])

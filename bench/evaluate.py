@@ -30,7 +30,7 @@ import torch
 
 from judges import DistillMOS, Whisper, word_error_rate
 from report import publish
-from tts_diffusion.api import TTS
+from tts_diffusion.api import TTS, SynthesisOptions
 from tts_diffusion.audio import MelSpectrogram, load_wav
 from tts_diffusion.text import normalize
 from tts_diffusion.vocoder import GriffinLim
@@ -141,7 +141,8 @@ def main() -> None:
                 method, steps = config.split(":")
                 audios, acoustic, vocoder, total, seconds = [], 0.0, 0.0, 0.0, 0.0
                 for k, text in enumerate(texts):
-                    result = tts.synthesize(text, lang, method, int(steps), args.temperature, seed=k)
+                    result = tts.synthesize(text, SynthesisOptions(lang=lang, method=method, steps=int(steps),
+                                                                   temperature=args.temperature, seed=k))
                     audios.append(result.audio)
                     acoustic += result.timings["acoustic"]
                     vocoder += result.timings["vocoder"]

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from tts_diffusion import TTS
+from tts_diffusion import TTS, SynthesisOptions
 from tts_diffusion.api import split_sentences
 
 
 def test_split_sentences_and_long_ones_at_commas():
-    assert split_sentences("첫 문장입니다. 둘째 문장! Third one?\n넷째") == ["첫 문장입니다.", "둘째 문장!", "Third one?", "넷째"]
+    assert split_sentences("첫 문장입니다. 둘째 문장! Third one? 넷째") == ["첫 문장입니다.", "둘째 문장!", "Third one?", "넷째"]
     long = ", ".join(["가나다라마바사"] * 40) + "."
     pieces = split_sentences(long, max_chars=100)
     assert all(len(p) <= 100 for p in pieces) and " ".join(pieces) == long
@@ -19,9 +19,9 @@ def test_synthesize_a_short_article_with_pauses_and_timings(tiny_run):
     seen = []
     text = " ".join(["오늘의 뉴스입니다.", "서울은 맑겠습니다.", "Good evening.", "내일 만나요.", "감사합니다.", "안녕하세요."])
     result = tts.synthesize(text, steps=2, seed=0, batch_size=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(2, 6), (4, 6), (6, 6)]
+    assert seen == [(k, 6) for k in range(1, 7)]
     assert result.sample_rate == 22050 and result.audio.dtype == np.float32
-    assert result.mel.shape[0] == 80 and result.nfe == 3 * 2
+    assert result.mel.shape[0] == 80 and result.nfe == 2
     pause = int(0.25 * 22050)
     frames = result.mel.shape[1]
     assert len(result.audio) == frames * 256 + 5 * pause  # six sentences, five pauses between them
@@ -39,3 +39,34 @@ def test_bad_arguments(tiny_run):
         tts.synthesize("  ")
     with pytest.raises(ValueError, match="speed"):
         tts.synthesize("안녕", speed=0)
+
+
+
+def test_sentences_are_split_after_normalization(tiny_run):
+    tts = TTS.from_pretrained(tiny_run)
+    spoken = [s for s, _ in tts.sentences("Dr. Kim met Mr. Lee at 9 a.m. today. Then he left.\n\n둘째 줄")]
+    assert len(spoken) == 3 and spoken[0] == "doctor Kim met mister Lee at nine a m today."
+    assert spoken[1] == "Then he left." and spoken[2] == "둘째 줄"
+
+
+def test_streamed_chunks_are_the_whole_audio_and_come_before_the_last_sentence_is_made(tiny_run, monkeypatch):
+    tts = TTS.from_pretrained(tiny_run)
+    text = "오늘의 뉴스입니다. 서울은 맑겠습니다. Good evening. 내일 만나요. 감사합니다."
+    whole = tts.synthesize(text, steps=2, seed=3)
+    made = []
+    synthesize = tts.model.synthesize
+    monkeypatch.setattr(tts.model, "synthesize", lambda ids, *a, **k: made.append(len(ids)) or synthesize(ids, *a, **k))
+    chunks = []
+    for chunk in tts.stream(text, SynthesisOptions(steps=2, seed=3)):
+        chunks.append((chunk, sum(made)))
+    assert chunks[0][1] == 1  # the first chunk came when one sentence of five was made
+    assert [c.text for c, _ in chunks][2] == "Good evening."
+    assert np.array_equal(np.concatenate([c.audio for c, _ in chunks]), whole.audio)
+
+
+@pytest.mark.parametrize("option,value", [("temperature", 0), ("temperature", float("nan")), ("speed", float("inf")),
+                                          ("speed", 1e9), ("steps", 300_000_000), ("seed", -1), ("method", "magic")])
+def test_every_option_is_checked_before_any_work(tiny_run, option, value):
+    tts = TTS.from_pretrained(tiny_run)
+    with pytest.raises(ValueError, match=option if option != "method" else "sampling method"):
+        tts.synthesize("안녕하세요.", **{option: value})

@@ -43,7 +43,10 @@ def test_text_from_stdin_and_file(tiny_run, tmp_path):
     (["☃★"], b"", "nothing that can be voiced"),
     ([], b"\xff\xfe\xfa", "standard input is not valid UTF-8"),
     (["hi", "--method", "magic"], b"", "invalid choice: 'magic'"),
-    (["hi", "--steps", "0"], b"", "--steps must be at least 1"),
+    (["hi", "--steps", "0"], b"", "steps must be a whole number from 1 to 1000, not 0"),
+    (["hi", "--temperature", "0"], b"", "temperature must be a number from 0.1 to 10, not 0"),
+    (["hi", "--speed", "nan"], b"", "speed must be a number from 0.25 to 4, not nan"),
+    (["hi", "--seed", "-1"], b"", "seed must be a whole number from 0 to 2147483647, not -1"),
     (["hi", "--model", "/nonexistent"], b"", "no model at /nonexistent"),
     (["-f", "/nonexistent.txt"], b"", "cannot read /nonexistent.txt"),
     (["hi", "-f", "/nonexistent.txt"], b"", "not both"),
@@ -96,3 +99,19 @@ def test_vocoder_with_another_mel_is_refused(tiny_run, tmp_path):
     err = result.stderr.decode()
     assert result.returncode == 2 and "n_mels: 80 vs 64" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_streams_wav_or_raw_pcm_to_standard_output(tiny_run, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    text = "오늘의 뉴스입니다. 서울은 맑겠습니다."
+    run = lambda *a: subprocess.run([sys.executable, "-m", "tts_diffusion.cli", "--model", str(tiny_run), "--steps", "2",  # noqa: E731
+                                     "--seed", "1", "-q", text, *a], capture_output=True, cwd=ROOT)
+    wav, raw, file = run("-o", "-"), run("-o", "-", "--raw"), run("-o", str(tmp_path / "a.wav"))
+    assert wav.returncode == raw.returncode == file.returncode == 0, wav.stderr
+    assert wav.stdout[:4] == b"RIFF" and wav.stdout[36:40] == b"data" and wav.stdout[40:44] == b"\xff\xff\xff\xff"
+    samples, rate = sf.read(str(tmp_path / "a.wav"), dtype="int16")
+    assert rate == 22050 and len(samples) > 22050 // 2
+    assert np.array_equal(np.frombuffer(wav.stdout[44:], "<i2"), samples)
+    assert raw.stdout == wav.stdout[44:]

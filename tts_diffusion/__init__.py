@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    if name in ("TTS", "Synthesis"):
+    if name in ("TTS", "Synthesis", "Chunk", "SynthesisOptions"):
         from . import api
 
         return getattr(api, name)

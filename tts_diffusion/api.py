@@ -1,38 +1,43 @@
 """The Python API:
 
-    from tts_diffusion import TTS
-    tts = TTS.from_pretrained("runs/espeak_cpu")        # a checkpoint, run folder or .safetensors file
+    from tts_diffusion import TTS, SynthesisOptions
+    tts = TTS.from_pretrained()                                   # the bundled voices; or a model path
     result = tts.synthesize("오늘 서울의 기온은 영하 3도입니다.", steps=10, seed=0)
     result.audio, result.sample_rate, result.mel, result.timings
+    for chunk in tts.stream(article, SynthesisOptions(seed=0)):  # one chunk a sentence, as soon as it is ready
+        play(chunk.audio)
 
-Long text is split into sentences, synthesized a few at a time (memory stays bounded) and joined
-with short pauses.
+Text is normalized once (a paragraph at a time), then split into sentences on its spoken form (so
+"Dr. Kim met Mr. Lee at 9 a.m." stays one sentence); each sentence is synthesized with its own
+noise seed, so the chunks joined are exactly the whole text's audio.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
 import torch
 
 from .audio import MelConfig
+from .options import SynthesisOptions
 from .pretrained import PretrainedError, load_acoustic
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, normalize
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def split_sentences(text: str, max_chars: int = 200) -> list[str]:
-    """Sentences of ``text``; a sentence longer than ``max_chars`` is cut at commas, then spaces."""
+def split_sentences(spoken: str, max_chars: int = 200) -> list[str]:
+    """Sentences of a spoken form; a sentence longer than ``max_chars`` is cut at commas, then spaces."""
     out = []
-    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+    for sentence in (s.strip() for s in _SENTENCE_END.split(spoken)):
         while len(sentence) > max_chars:
             cut = sentence.rfind(",", 0, max_chars)
             cut = cut if cut > 0 else sentence.rfind(" ", 0, max_chars)
@@ -42,6 +47,18 @@ def split_sentences(text: str, max_chars: int = 200) -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+@dataclass
+class Chunk:
+    """One sentence's audio, preceded by the pause before it (none before the first)."""
+
+    text: str  # the sentence's spoken form
+    audio: np.ndarray  # float32 in [-1, 1]
+    sample_rate: int
+    mel: np.ndarray  # (n_mels, frames)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: acoustic, vocoder
+    nfe: int = 0  # score evaluations for this sentence
 
 
 @dataclass
@@ -85,66 +102,83 @@ class TTS:
         """The model's named voices (empty for a single-voice model)."""
         return list(self.model.config.voices)
 
-    def synthesize(self, text: str, lang: str = "auto", method: str = "ode", steps: int = 10,
-                   temperature: float = 1.5, speed: float = 1.0, seed: int | None = None, batch_size: int = 4,
-                   pause: float = 0.25, progress: Callable[[int, int], None] | None = None,
-                   voice: str | None = None) -> Synthesis:
-        """Speak ``text``. ``speed`` > 1 is faster (durations are divided by it); ``temperature``
-        narrows the prior N(mu, I / temperature^2) as in Grad-TTS; ``seed`` makes it repeatable;
-        ``voice`` names one of :attr:`voices` (default: the voice of the text's language)."""
-        if speed <= 0:
-            raise ValueError("speed must be positive")
+    def sentences(self, text: str, lang: str = "auto") -> list[tuple[str, object]]:
+        """(spoken sentence, its encoding) for ``text`` after the lexicon: each paragraph is normalized
+        once, then split into sentences. Raises ValueError for text with nothing to voice."""
         text = self.lexicon.apply(text)
-        normalize(text, lang)  # one clear error for empty or unvoiceable text, before any work
-        speaker = speaker_id(self.voices, voice, text)
-        encoded = [e for e in (self._encode(s, lang) for s in split_sentences(text)) if e is not None]
-        seed_base = 1000 * (seed if seed is not None else int(time.time_ns() % 2**20))
-        gap = np.zeros(int(pause * self.sample_rate), dtype=np.float32)
-        pieces, mels, nfe = [], [], 0
-        acoustic = vocoder_time = 0.0
-        start = time.perf_counter()
-        for first in range(0, len(encoded), batch_size):
-            batch = encoded[first:first + batch_size]
-            lengths = torch.tensor([len(e.ids) for e in batch])
+        normalize(text, lang)  # one clear error (and one warning) for the whole text, before any work
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said once above
+            for paragraph in (p for p in text.splitlines() if p.strip()):
+                try:
+                    spoken = normalize(paragraph, lang)
+                except ValueError:
+                    continue  # a line with nothing voiceable, between others
+                for sentence in split_sentences(spoken):
+                    try:
+                        out.append((sentence, self.tokenizer.encode(sentence, lang)))
+                    except ValueError:
+                        continue  # a lone "..." between sentences
+        return out
+
+    def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
+               **overrides) -> Iterator[Chunk]:
+        """Speak ``text`` a sentence at a time: yields a :class:`Chunk` as soon as each is ready (the
+        first sentence alone, then ``batch_size`` at a time). ``options`` (or keyword overrides of
+        its fields) say how; every value is checked first."""
+        options = replace(options or SynthesisOptions(), **overrides).check()
+        yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
+                               batch_size)
+
+    def _speak(self, encoded: list, options: SynthesisOptions, speaker: int | None, batch_size: int) -> Iterator[Chunk]:
+        seed_base = 1000 * (options.seed if options.seed is not None else int(time.time_ns() % 2**20))
+        gap = np.zeros(int(options.pause * self.sample_rate), dtype=np.float32)
+        first = 0
+        while first < len(encoded):
+            batch = encoded[first:first + (1 if first == 0 else batch_size)]
+            lengths = torch.tensor([len(e.ids) for _, e in batch])
             ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
             langs = torch.zeros_like(ids)
-            for i, e in enumerate(batch):
+            for i, (_, e) in enumerate(batch):
                 ids[i, : len(e.ids)], langs[i, : len(e.langs)] = torch.tensor(e.ids), torch.tensor(e.langs)
-            t0 = time.perf_counter()
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             speakers = None if speaker is None else torch.full((len(batch),), speaker, device=self.device)
-            mel, _, mask, used = self.model.synthesize(ids.to(self.device), langs.to(self.device), lengths.to(self.device),
-                                                       method, steps, temperature, 1.0 / speed,
-                                                       torch.Generator().manual_seed(seeds[0]), speakers, seeds)
-            t1 = time.perf_counter()
-            frames = mask.sum((1, 2)).long().tolist()
-            for i, n in enumerate(frames):
+            t0 = time.perf_counter()
+            mel, _, mask, nfe = self.model.synthesize(ids.to(self.device), langs.to(self.device),
+                                                      lengths.to(self.device), options.method, options.steps,
+                                                      options.temperature, 1.0 / options.speed,
+                                                      torch.Generator().manual_seed(seeds[0]), speakers, seeds)
+            acoustic = (time.perf_counter() - t0) / len(batch)
+            for i, frames in enumerate(mask.sum((1, 2)).long().tolist()):
+                t1 = time.perf_counter()
                 with torch.no_grad():
-                    audio = self.vocoder(mel[i:i + 1, :, :n]).reshape(-1).cpu().numpy()
-                pieces += [audio, gap]
-                mels.append(mel[i, :, :n].cpu().numpy())
-            vocoder_time += time.perf_counter() - t1
-            acoustic += t1 - t0
-            nfe += used
+                    audio = self.vocoder(mel[i:i + 1, :, :frames]).reshape(-1).cpu().numpy().astype(np.float32)
+                audio = np.concatenate([gap, audio]) if first + i else audio
+                yield Chunk(batch[i][0], audio, self.sample_rate, mel[i, :, :frames].cpu().numpy(),
+                            {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
+            first += len(batch)
+
+    def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
+                   progress=None, **overrides) -> Synthesis:
+        """Speak ``text`` whole: the chunks of :meth:`stream`, joined. ``progress(done, total)`` is
+        called after each sentence; ``nfe`` is the score evaluations of a sentence."""
+        start = time.perf_counter()
+        options = replace(options or SynthesisOptions(), **overrides).check()
+        encoded = self.sentences(text, options.lang)
+        chunks = []
+        for chunk in self._speak(encoded, options, speaker_id(self.voices, options.voice, text), batch_size):
+            chunks.append(chunk)
             if progress is not None:
-                progress(min(first + batch_size, len(encoded)), len(encoded))
-        audio = np.concatenate(pieces[:-1]).astype(np.float32)
-        total = time.perf_counter() - start
+                progress(len(chunks), len(encoded))
+        audio = np.concatenate([c.audio for c in chunks])
         seconds = len(audio) / self.sample_rate
-        timings = {"acoustic": acoustic, "vocoder": vocoder_time, "total": total, "audio": seconds,
-                   "rtf": total / max(seconds, 1e-9)}
-        return Synthesis(audio, self.sample_rate, np.concatenate(mels, axis=1), timings, nfe)
+        elapsed = time.perf_counter() - start
+        timings = {"acoustic": sum(c.timings["acoustic"] for c in chunks),
+                   "vocoder": sum(c.timings["vocoder"] for c in chunks), "total": elapsed, "audio": seconds,
+                   "rtf": elapsed / max(seconds, 1e-9)}
+        return Synthesis(audio, self.sample_rate, np.concatenate([c.mel for c in chunks], axis=1), timings,
+                         max(c.nfe for c in chunks))
 
-    def _encode(self, sentence: str, lang: str):
-        """The sentence's symbol ids, or None when it has nothing to voice (a lone "..." between
-        sentences); the whole text was already checked, with its warning."""
-        import warnings
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                return self.tokenizer.encode(sentence, lang)
-            except ValueError:
-                return None
-
-__all__ = ["TTS", "Synthesis", "split_sentences"]
+__all__ = ["TTS", "Synthesis", "Chunk", "SynthesisOptions", "split_sentences"]

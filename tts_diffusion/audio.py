@@ -89,6 +89,63 @@ def save_wav(path: str | Path, audio: np.ndarray | torch.Tensor, sample_rate: in
         raise AudioError(f"cannot write {path}: {err.strerror or err}") from None
 
 
+def to_int16(audio: np.ndarray) -> np.ndarray:
+    """Float samples, clipped to [-1, 1], as little-endian 16-bit integers (rounded)."""
+    return np.round(np.clip(np.asarray(audio, dtype=np.float32).reshape(-1), -1.0, 1.0) * 32767).astype("<i2")
+
+
+def streaming_wav_header(sample_rate: int) -> bytes:
+    """A 16-bit mono WAV header whose sizes say "unknown" (0xFFFFFFFF), as streaming writers do."""
+    import struct
+
+    return (b"RIFF" + struct.pack("<I", 0xFFFFFFFF) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate,
+            2 * sample_rate, 2, 16) + b"data" + struct.pack("<I", 0xFFFFFFFF))
+
+
+class PcmWriter:
+    """Audio written a chunk at a time: to standard output (``-``, flushed after every chunk, a WAV
+    header with unknown sizes first) or to a file (a temporary file renamed over it at the end, so
+    a failure leaves what was there); ``raw``: bare 16-bit little-endian PCM, no header."""
+
+    def __init__(self, output: str | Path, sample_rate: int, raw: bool = False):
+        self.output, self.sample_rate, self.raw = str(output), sample_rate, raw
+
+    def __enter__(self) -> "PcmWriter":
+        import contextlib
+        import sys
+
+        import soundfile as sf
+
+        self._stack = contextlib.ExitStack()
+        self._soundfile = self.output != "-" and not self.raw  # a WAV file gets its true sizes at the end
+        if self.output == "-":
+            self._stream = sys.stdout.buffer
+            if not self.raw:
+                self._stream.write(streaming_wav_header(self.sample_rate))
+        else:
+            try:
+                tmp = self._stack.enter_context(atomic_path(self.output))
+                self._stream = self._stack.enter_context(open(tmp, "wb") if self.raw else sf.SoundFile(
+                    str(tmp), "w", self.sample_rate, 1, "PCM_16", format="WAV"))
+            except OSError as err:
+                self._stack.close()
+                raise AudioError(f"cannot write {self.output}: {err.strerror or err}") from None
+        return self
+
+    def write(self, audio: np.ndarray) -> None:
+        if self._soundfile:
+            self._stream.write(to_int16(audio))
+        else:
+            self._stream.write(to_int16(audio).tobytes())
+            self._stream.flush()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._stack.__exit__(*exc)
+        except OSError as err:
+            raise AudioError(f"cannot write {self.output}: {err.strerror or err}") from None
+
+
 def mel_filters(config: MelConfig) -> np.ndarray:
     """Mel filter bank of shape (n_mels, n_fft // 2 + 1): Slaney-normalized on the Slaney scale, or
     unnormalized triangles on the HTK scale (torchaudio's default)."""

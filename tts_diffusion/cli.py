@@ -1,17 +1,20 @@
-"""``tts-say``: speak Korean or English text to a WAV file."""
+"""``tts-say``: speak Korean or English text to a WAV file, or stream it to standard output."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from dataclasses import fields
 
-METHODS = ["ode", "ode-heun", "ode-euler", "ode-rk45", "sde", "pc"]
+from .options import DEFAULTS, LANGS, METHODS, SynthesisOptions, option_help
+
 EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
   tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
-  tts-say --list-voices
-  echo "안녕하세요" | tts-say -o hello.wav --mel-png hello.png"""
+  tts-say -f article.txt --raw -o - | aplay -r 22050 -f S16_LE -c 1   # speaks after the first sentence
+  tts-say --list-voices"""
+CHOICES = {"method": METHODS, "lang": LANGS}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -21,21 +24,22 @@ class OneLineParser(argparse.ArgumentParser):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = OneLineParser(prog="tts-say", description="Speak Korean or English text to a WAV file.",
-                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("text", nargs="?", help="text to speak (default: -f FILE, or standard input)")
     p.add_argument("-f", "--file", help="read the text from this UTF-8 file")
-    p.add_argument("-o", "--output", default="out.wav", help="WAV file to write (default: out.wav)")
-    p.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voice)")
-    p.add_argument("--voice", help="a voice of the model (see --list-voices; default: the voice of the text's language)")
+    p.add_argument("-o", "--output", default="out.wav",
+                   help="WAV file to write, or - to stream to standard output (default: out.wav)")
+    p.add_argument("--raw", action="store_true", help="write bare 16-bit little-endian mono PCM instead of WAV")
+    p.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voices)")
     p.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
-    p.add_argument("--vocoder", default="griffinlim", help="vocoder: griffinlim[:iterations] (default: griffinlim)")
-    p.add_argument("--method", choices=METHODS, default="ode", help="sampler (default: ode)")
-    p.add_argument("--steps", type=int, default=10, help="sampler steps (default: 10)")
-    p.add_argument("--temperature", type=float, default=1.5, help="prior temperature; higher is calmer (default: 1.5)")
-    p.add_argument("--speed", type=float, default=1.0, help="speaking rate, 1.2 is 20%% faster (default: 1.0)")
-    p.add_argument("--seed", type=int, help="random seed, for repeatable output")
-    p.add_argument("--lang", choices=["auto", "ko", "en"], default="auto", help="language of the text (default: auto)")
+    p.add_argument("--vocoder", default="griffinlim", help="vocoder: griffinlim[:iterations], a folder or hf:<repo>")
+    for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
+        default = getattr(DEFAULTS, option.name)
+        kind = {"steps": int, "seed": int, "temperature": float, "speed": float, "pause": float}.get(option.name, str)
+        suffix = f" (default: {default})" if default is not None else ""
+        p.add_argument(f"--{option.name}", type=kind, default=default, choices=CHOICES.get(option.name),
+                       help=option_help(option.name).replace("%", "%%") + suffix)
     p.add_argument("--mel-png", help="also save a picture of the mel spectrogram here")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -76,45 +80,47 @@ def main(argv: list[str] | None = None) -> int:
         if args.list_voices:
             return list_voices(args)
         text = read_text(args)
-        if args.steps < 1:
-            raise ValueError("--steps must be at least 1")
+        options = SynthesisOptions(**{f.name: getattr(args, f.name) for f in fields(SynthesisOptions)}).check()
         import warnings
 
         from .text import normalize
 
         with warnings.catch_warnings(record=True) as caught:  # fail fast, before loading anything heavy
             warnings.simplefilter("always")
-            normalize(text, args.lang)
+            normalize(text, options.lang)
         for warning in caught if not args.quiet else []:
             print(f"tts-say: warning: {warning.message}", file=sys.stderr)
         warnings.filterwarnings("ignore", message="dropped characters")  # said once above
         from .api import TTS
-        from .audio import save_wav
+        from .audio import PcmWriter
         from .speakers import speaker_id
 
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon)
-        speaker_id(tts.voices, args.voice, text)  # an unknown voice is an error before any synthesis
+        speaker_id(tts.voices, options.voice, text)  # an unknown voice is an error before any synthesis
+        sentences = len(tts.sentences(text, options.lang)) if not args.quiet else 0
         bar = None
         if not args.quiet:
             from tqdm import tqdm
 
-            bar = tqdm(total=0, unit="sentence", leave=False, disable=None)
+            bar = tqdm(total=sentences, unit="sentence", leave=False, disable=None)
+        mels, seconds, nfe = [], 0.0, 0
+        with PcmWriter(args.output, tts.sample_rate, raw=args.raw) as out:
+            for chunk in tts.stream(text, options):
+                out.write(chunk.audio)
+                seconds += len(chunk.audio) / tts.sample_rate
+                nfe = max(nfe, chunk.nfe)
+                if args.mel_png:
+                    mels.append(chunk.mel)
+                if bar is not None:
+                    bar.update(1)
+            if args.mel_png:
+                import numpy as np
 
-        def progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
+                from .plots import save_mel_png
 
-        result = tts.synthesize(text, args.lang, args.method, args.steps, args.temperature, args.speed, args.seed,
-                                progress=progress, voice=args.voice)
+                save_mel_png(args.mel_png, np.concatenate(mels, axis=1))
         if bar is not None:
             bar.close()
-        save_wav(args.output, result.audio, result.sample_rate)
-        if args.mel_png:
-            from .plots import save_mel_png
-
-            save_mel_png(args.mel_png, result.mel)
     except (ValueError, OSError, RuntimeError) as err:
         print(f"tts-say: error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
@@ -123,9 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if not args.quiet:
         wall = time.perf_counter() - started
-        seconds = result.timings["audio"]
         print(f"{args.output}: {seconds:.2f} s of audio in {wall:.2f} s (real-time factor {wall / seconds:.2f}; "
-              f"{result.nfe} score evaluations)", file=sys.stderr)
+              f"{nfe} score evaluations a sentence)", file=sys.stderr)
     return 0
 
 

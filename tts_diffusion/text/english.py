@@ -74,7 +74,8 @@ def _money(m: re.Match) -> str:
 
 
 def _clock(m: re.Match) -> str:
-    hours, minutes, period = int(m.group(1)), int(m.group(2)), m.group(3)
+    """9:30 pm -> nine thirty p m; 9:05 -> nine oh five; 9:00 -> nine o'clock; 9 a.m. -> nine a m."""
+    hours, minutes, period = int(m.group(1)), int(m.group(2) or 0), m.group(3)
     if minutes == 0:
         spoken = cardinal(hours) + ("" if period else " o'clock")
     elif minutes < 10:
@@ -100,12 +101,15 @@ def _plain(m: re.Match) -> str:
     return number(m.group(0))
 
 
+# a.m. / pm; the last dot stays when it also ends the sentence (before a capital, a digit or the end)
+_PERIOD = r"[AaPp]\.?[Mm](?:\.(?!\s+[A-Z0-9가-힣]|\s*$))?"
 _units_pattern = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))"), ""),
     (re.compile(r"([$£€₩¥])\s?([0-9]+(?:\.[0-9]+)?)(?:\s(million|billion|trillion))?"), _money),
-    (re.compile(r"(?<![0-9])([0-9]{1,2}):([0-9]{2})(?:\s?([AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"), _clock),
+    (re.compile(rf"(?<![0-9])([0-9]{{1,2}}):([0-9]{{2}})(?:\s?({_PERIOD})(?![A-Za-z]))?"), _clock),
+    (re.compile(rf"(?<![0-9:.,])([0-9]{{1,2}})()\s?({_PERIOD})(?![A-Za-z])"), _clock),  # 9 a.m.
     (re.compile(r"\b([0-9]+)(?:st|nd|rd|th)\b"), _ordinal),
     (re.compile(rf"({_NUMBER})\s?({_units_pattern})(?![A-Za-z])"), _unit),
     (re.compile(r"(?<![0-9.])(1[1-9][0-9]{2}|20[0-9]{2})(?!\.?[0-9])"), _year),
