@@ -70,3 +70,15 @@ def test_text_to_ids_rejects_empty_text():
     with pytest.raises(ValueError):
         text_to_ids("  ")
     assert len(text_to_ids("하나")) > 3
+
+
+def test_the_front_end_is_safe_to_call_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokenizer = Tokenizer()
+    texts = ["안녕하세요. 오늘의 뉴스입니다.", "Good evening, here is the news.", "박물관과 한라산", "The weather in Seoul.",
+             "국립 중앙 박물관", "Stocks fell sharply today.", "강릉 날씨는 맑겠습니다.", "Thank you for listening."] * 25
+    expected = {t: tokenizer.encode(t).ids for t in set(texts)}
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda t: tokenizer.encode(t).ids, texts))
+    assert [r == expected[t] for r, t in zip(results, texts)] == [True] * len(texts)

@@ -10,8 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 
 ESPEAK_VOICES = {"ko": "ko", "en": "en-us"}
+# espeak-ng keeps one global state (its voice, its output buffer): one phonemization at a time, or
+# threads read each other's phonemes.
+_ESPEAK = threading.Lock()
 _RUNS = re.compile(r"[A-Za-z']+|[가-힣]+|[^A-Za-z'가-힣]+")
 
 
@@ -63,7 +67,8 @@ def phonemize(text: str, default: str = "ko") -> list[tuple[str, str]]:
         if not re.search(r"[A-Za-z가-힣]", chunk):
             out.append((language, " ".join(chunk.split())))
             continue
-        phones = _backend(language).phonemize([chunk], strip=True, njobs=1)[0].strip()
+        with _ESPEAK:
+            phones = _backend(language).phonemize([chunk], strip=True, njobs=1)[0].strip()
         if chunk[:1].isspace():
             phones = " " + phones
         if chunk[-1:].isspace():
