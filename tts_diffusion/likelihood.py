@@ -18,7 +18,6 @@ import sys
 import numpy as np
 import torch
 
-from .sampling import ScoreFn, ode_velocity
 from .sde import SDE
 
 HUTCHINSON = ("rademacher", "gaussian", "exact")
@@ -40,7 +39,7 @@ def _divergence(v_fn, x: torch.Tensor, noise: torch.Tensor | None) -> tuple[torc
         return v.detach(), div
 
 
-def log_likelihood(score_fn: ScoreFn, x0: torch.Tensor, mu: torch.Tensor, sde: SDE, mask: torch.Tensor | None = None,
+def log_likelihood(score_fn, x0: torch.Tensor, mu: torch.Tensor, sde: SDE, mask: torch.Tensor | None = None,
                    hutchinson: str = "rademacher", rtol: float = 1e-5, atol: float = 1e-5, eps: float = 1e-5,
                    generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """log p(x0 | mu) in nats and bits per dimension, per item. ``mask`` (broadcastable to x0)
@@ -58,7 +57,8 @@ def log_likelihood(score_fn: ScoreFn, x0: torch.Tensor, mu: torch.Tensor, sde: S
     shape, batch = x0.shape, x0.shape[0]
 
     def v_fn(x, t):
-        return ode_velocity(sde, score_fn, x, torch.full((batch,), t, dtype=x.dtype, device=x.device), mu) * mask
+        time = torch.full((batch,), t, dtype=x.dtype, device=x.device)
+        return sde.reverse_drift(x, time, mu, score_fn, probability_flow=True) * mask
 
     def rhs(t, state):
         x = torch.from_numpy(state[:-batch]).reshape(shape).to(x0)

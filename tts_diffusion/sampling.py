@@ -1,30 +1,45 @@
 """Samplers: integrate from the prior at t = 1 back to t = eps, with a score s(x, t) ~ grad log p_t(x).
 
-- ``sde``: the reverse-time SDE dx = [f(x, t) - g(t)^2 s(x, t)] dt + g(t) dw_bar, Euler–Maruyama.
+One short function each, in :data:`SAMPLERS` (as k-diffusion lists its samplers); the drifts come
+from the SDE (:meth:`SDE.reverse_drift`):
+- ``sde``: the reverse-time SDE dx = [f - g^2 s] dt + g dw_bar, Euler–Maruyama.
 - ``pc``: predictor–corrector (Song et al. 2021): a reverse-diffusion predictor step, then a
   Langevin corrector step x <- x + e s + sqrt(2 e) z with e = 2 (snr ||z|| / ||s||)^2.
-- ``ode-euler`` / ``ode-heun``: the probability-flow ODE dx/dt = f(x, t) - 1/2 g(t)^2 s(x, t),
-  first and second order fixed steps.
+- ``ode-euler`` / ``ode-heun``: the probability-flow ODE dx/dt = f - 1/2 g^2 s, first and second
+  order fixed steps.
 - ``ode-rk45``: the same ODE with scipy's adaptive RK45.
 - ``ode``: DPM-Solver++(2M) (Lu et al. 2022), an exponential integrator of the same ODE. With
   x_t = alpha_t x_0 + (1 - alpha_t) mu + sigma_t eps, the shifted y = x - mu is a plain diffusion
   y_t = alpha_t y_0 + sigma_t eps, whose ODE is solved exactly in its linear part; steps are
   uniform in lambda = log(alpha / sigma).
 
-``score_fn(x, t)`` takes x like mu and t of shape (batch,).
+``score_fn(x, t)`` takes x like mu and t of shape (batch,). The noise of the stochastic samplers
+comes from one generator per item (a list), drawn over each item's own frames (``mask``), so an
+item's result does not depend on what else is in its batch.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 
+from .options import METHODS
 from .sde import SDE
 
 ScoreFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-METHODS = ("ode", "ode-euler", "ode-heun", "ode-rk45", "sde", "pc")
+Generators = torch.Generator | list[torch.Generator] | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    steps: int = 10
+    eps: float = 1e-3  # the last time; t in [eps, 1]
+    snr: float = 0.16  # the Langevin corrector's signal-to-noise ratio (pc)
+    rtol: float = 1e-5  # tolerances of ode-rk45
+    atol: float = 1e-5
 
 
 class Counted:
@@ -46,42 +61,80 @@ def _norm(v: torch.Tensor) -> torch.Tensor:
     return v.flatten(1).norm(dim=1).reshape(-1, *([1] * (v.dim() - 1)))
 
 
-def ode_velocity(sde: SDE, score: ScoreFn, x: torch.Tensor, t: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
-    """dx/dt of the probability-flow ODE: f(x, t) - 1/2 g(t)^2 s(x, t)."""
-    g = sde.diffusion(t).reshape(-1, *([1] * (x.dim() - 1)))
-    return sde.drift(x, t, mu) - 0.5 * g**2 * score(x, t)
+def _grid(s: Settings) -> list[float]:
+    return torch.linspace(1.0, s.eps, s.steps + 1).tolist()
 
 
-def reverse_sde_step(sde, score, x, t, dt, mu, generator, noise=True):
-    """One Euler–Maruyama step of the reverse SDE from t to t - dt (this is also the
-    reverse-diffusion predictor): x - [f - g^2 s] dt + g sqrt(dt) z."""
-    g = sde.diffusion(t).reshape(-1, *([1] * (x.dim() - 1)))
-    mean = x - (sde.drift(x, t, mu) - g**2 * score(x, t)) * dt
-    if not noise:
-        return mean
-    return mean + g * dt**0.5 * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+def randn_like(x: torch.Tensor, generator: Generators, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """N(0, I) like x. With a list of generators, item i's noise comes from generator i and covers
+    only its unmasked frames (the last axis), so it is the same in any batch."""
+    if not isinstance(generator, list):
+        return torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+    z = torch.zeros_like(x)
+    frames = mask.flatten(1, -2).amax(1).sum(-1).long().tolist() if mask is not None else [x.shape[-1]] * len(x)
+    for i, (g, n) in enumerate(zip(generator, frames)):
+        z[i, ..., :n] = torch.randn((*x.shape[1:-1], n), generator=g, dtype=x.dtype).to(x.device)
+    return z
 
 
-def langevin_step(score, x, t, snr, generator):
+def euler_maruyama(sde, score, x, mu, s: Settings, generator=None, mask=None, corrector: bool = False):
+    """``sde``: x <- x - [f - g^2 s] dt + g sqrt(dt) z, the last step without noise; with
+    ``corrector`` (``pc``) a Langevin step after each step but the last."""
+    ts = _grid(s)
+    for i in range(s.steps):
+        t, dt, last = _t(ts[i], x), ts[i] - ts[i + 1], i == s.steps - 1
+        x = x - sde.reverse_drift(x, t, mu, score) * dt
+        if not last:
+            g = sde.diffusion(t).reshape(-1, *([1] * (x.dim() - 1)))
+            x = x + g * dt**0.5 * randn_like(x, generator, mask)
+        if corrector and not last:
+            x = langevin_step(score, x * _ones(mask), _t(ts[i + 1], x), s.snr, generator, mask)
+        x = x * _ones(mask)
+    return x
+
+
+def predictor_corrector(sde, score, x, mu, s: Settings, generator=None, mask=None):
+    return euler_maruyama(sde, score, x, mu, s, generator, mask, corrector=True)
+
+
+def langevin_step(score, x, t, snr, generator, mask=None):
     """x + e s + sqrt(2 e) z, e = 2 (snr ||z|| / ||s||)^2 per item."""
     grad = score(x, t)
-    z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+    z = randn_like(x, generator, mask)
     step = 2 * (snr * _norm(z) / _norm(grad).clamp(min=1e-12)) ** 2
     return x + step * grad + (2 * step) ** 0.5 * z
 
 
-def dpm_solver_2m(sde, score, x, mu, steps, eps):
+def ode_euler(sde, score, x, mu, s: Settings, generator=None, mask=None):
+    """x <- x - v(x, t) dt, v the probability-flow drift."""
+    ts = _grid(s)
+    for i in range(s.steps):
+        x = (x - sde.reverse_drift(x, _t(ts[i], x), mu, score, probability_flow=True) * (ts[i] - ts[i + 1])) * _ones(mask)
+    return x
+
+
+def ode_heun(sde, score, x, mu, s: Settings, generator=None, mask=None):
+    """Heun's method: the Euler guess, then the mean of the two slopes (2 evaluations a step)."""
+    ts = _grid(s)
+    for i in range(s.steps):
+        dt = ts[i] - ts[i + 1]
+        d1 = sde.reverse_drift(x, _t(ts[i], x), mu, score, probability_flow=True)
+        d2 = sde.reverse_drift(x - d1 * dt, _t(ts[i + 1], x), mu, score, probability_flow=True)
+        x = (x - 0.5 * (d1 + d2) * dt) * _ones(mask)
+    return x
+
+
+def dpm_solver_2m(sde, score, x, mu, s: Settings, generator=None, mask=None):
     """DPM-Solver++(2M) in y = x - mu, data prediction y0 = (y - sigma eps_hat) / alpha with
     eps_hat = -sigma s(x, t); steps uniform in lambda = log(alpha_t / sigma_t)."""
-    lambdas = torch.linspace(sde.half_log_snr(1.0), sde.half_log_snr(eps), steps + 1, dtype=torch.float64)
-    ts = [1.0] + [sde.time_at(float(l), eps) for l in lambdas[1:-1]] + [eps]
+    lambdas = torch.linspace(sde.half_log_snr(1.0), sde.half_log_snr(s.eps), s.steps + 1, dtype=torch.float64)
+    ts = [1.0] + [sde.time_at(float(l), s.eps) for l in lambdas[1:-1]] + [s.eps]
     y, previous, h_previous = x - mu, None, None
-    for i in range(steps):
-        t, s = ts[i], ts[i + 1]
-        a_t, sig_t = sde.alpha_sigma(_t(t, x), x)
-        a_s, sig_s = sde.alpha_sigma(_t(s, x), x)
+    for i in range(s.steps):
+        a_t, sig_t = sde.alpha_sigma(_t(ts[i], x), x)
+        a_s, sig_s = sde.alpha_sigma(_t(ts[i + 1], x), x)
         h = float(lambdas[i + 1] - lambdas[i])
-        eps_hat = -sig_t * score(y + mu, _t(t, x))
+        eps_hat = -sig_t * score(y + mu, _t(ts[i], x))
         y0 = (y - sig_t * eps_hat) / a_t
         if previous is None:
             d = y0
@@ -93,57 +146,47 @@ def dpm_solver_2m(sde, score, x, mu, steps, eps):
     return y + mu
 
 
-def ode_rk45(sde, score, x, mu, eps, rtol, atol):
+def ode_rk45(sde, score, x, mu, s: Settings, generator=None, mask=None):
+    """scipy's adaptive RK45 on the probability-flow ODE (it chooses its own steps)."""
     from scipy.integrate import solve_ivp
 
     shape, dtype, device = x.shape, x.dtype, x.device
 
     def fun(t, y):
         xt = torch.from_numpy(y).reshape(shape).to(device=device, dtype=dtype)
-        return ode_velocity(sde, score, xt, _t(t, xt), mu).cpu().double().numpy().reshape(-1)
+        return sde.reverse_drift(xt, _t(t, xt), mu, score, probability_flow=True).cpu().double().numpy().reshape(-1)
 
-    solution = solve_ivp(fun, (1.0, eps), x.cpu().double().numpy().reshape(-1), method="RK45", rtol=rtol, atol=atol)
+    solution = solve_ivp(fun, (1.0, s.eps), x.cpu().double().numpy().reshape(-1), method="RK45", rtol=s.rtol, atol=s.atol)
     if not solution.success:
         raise RuntimeError(f"ode-rk45 failed: {solution.message}")
     return torch.from_numpy(solution.y[:, -1]).reshape(shape).to(device=device, dtype=dtype)
 
 
+def _ones(mask: torch.Tensor | None):
+    return 1.0 if mask is None else mask
+
+
+SAMPLERS = {"ode": dpm_solver_2m, "ode-heun": ode_heun, "ode-euler": ode_euler, "ode-rk45": ode_rk45,
+            "sde": euler_maruyama, "pc": predictor_corrector}
+assert tuple(SAMPLERS) == METHODS, "options.METHODS names the samplers (for a torch-free --help)"
+
+
 @torch.no_grad()
 def sample(score_fn: ScoreFn, mu: torch.Tensor, sde: SDE, method: str = "ode", steps: int = 10,
-           temperature: float = 1.0, generator: torch.Generator | None = None, mask: torch.Tensor | None = None,
+           temperature: float = 1.0, generator: Generators = None, mask: torch.Tensor | None = None,
            eps: float = 1e-3, snr: float = 0.16, rtol: float = 1e-5, atol: float = 1e-5,
            x_init: torch.Tensor | None = None, return_nfe: bool = False):
     """Draw x_0 given the prior mean mu. ``steps`` is the number of steps of a fixed-step method
     (NFE: steps for sde/ode-euler/ode, 2 steps for ode-heun, 2 steps - 1 for pc); ode-rk45 adapts its own.
     ``x_init`` replaces the prior draw (to compare solvers from the same noise)."""
-    if method not in METHODS:
-        raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(METHODS)}")
+    if method not in SAMPLERS:
+        raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(SAMPLERS)}")
     if steps < 1:
         raise ValueError("steps must be at least 1")
     score = Counted(score_fn)
-    x = sde.prior_sample(mu, temperature, generator) if x_init is None else x_init.clone()
-    if method == "ode":
-        x = dpm_solver_2m(sde, score, x, mu, steps, eps)
-    elif method == "ode-rk45":
-        x = ode_rk45(sde, score, x, mu, eps, rtol, atol)
-    else:
-        ts = torch.linspace(1.0, eps, steps + 1).tolist()
-        for i in range(steps):
-            t, dt = _t(ts[i], x), ts[i] - ts[i + 1]
-            if method == "ode-euler":
-                x = x - ode_velocity(sde, score, x, t, mu) * dt
-            elif method == "ode-heun":
-                d1 = ode_velocity(sde, score, x, t, mu)
-                guess = x - d1 * dt
-                d2 = ode_velocity(sde, score, guess, _t(ts[i + 1], x), mu)
-                x = x - 0.5 * (d1 + d2) * dt
-            else:  # sde, pc: the last step adds no noise
-                last = i == steps - 1
-                x = reverse_sde_step(sde, score, x, t, dt, mu, generator, noise=not last)
-                if method == "pc" and not last:
-                    x = langevin_step(score, x, _t(ts[i + 1], x), snr, generator)
-            if mask is not None:
-                x = x * mask
+    if x_init is None:
+        x_init = mu + sde.prior_std() / temperature * randn_like(mu, generator, mask)
+    x = SAMPLERS[method](sde, score, x_init.clone(), mu, Settings(steps, eps, snr, rtol, atol), generator, mask)
     if mask is not None:
         x = x * mask
     return (x, score.nfe) if return_nfe else x

@@ -42,6 +42,13 @@ class SDE(abc.ABC):
         mean, std = self.marginal(one, t, torch.zeros_like(one))
         return mean, std.expand_as(one)
 
+    def reverse_drift(self, x: torch.Tensor, t: torch.Tensor, mu: torch.Tensor, score, probability_flow: bool = False):
+        """Drift of the process run backwards in time, for a score s(x, t) = grad log p_t(x):
+        f(x, t) - g(t)^2 s(x, t) for the reverse SDE (Anderson 1982), whose diffusion is g(t);
+        f(x, t) - 1/2 g(t)^2 s(x, t) for the probability-flow ODE (Song et al. 2021, eq. 13)."""
+        g2 = _per_item(self.diffusion(t), x) ** 2
+        return self.drift(x, t, mu) - (0.5 if probability_flow else 1.0) * g2 * score(x, t)
+
     @abc.abstractmethod
     def prior_std(self) -> float:
         """Standard deviation of the prior N(mu, prior_std^2 I) at t = T."""

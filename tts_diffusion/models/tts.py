@@ -175,20 +175,15 @@ class GradTTS(nn.Module):
                    length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None,
                    seeds: list[int] | None = None):
         """Text ids -> (mel, mu_y, mask, nfe): sample the reverse process from N(mu_y, I / temperature^2).
-        With ``seeds``, item i starts from noise seeded by seeds[i], so that an item's mel does not
-        depend on what else is in the batch (for the ODE samplers)."""
+        With ``seeds``, item i draws all its noise (the prior's and a stochastic sampler's) from its
+        own generator seeded by seeds[i], so that its mel does not depend on what else is in the batch."""
         from ..sampling import sample
 
         mu_y, y_mask = self.prior(ids, langs, token_lengths, length_scale, speaker)
-        start = None
         if seeds is not None:
-            noise = torch.zeros_like(mu_y)
-            for i, frames in enumerate(y_mask.sum((1, 2)).long().tolist()):
-                g = torch.Generator().manual_seed(seeds[i])
-                noise[i, :, :frames] = torch.randn(mu_y.shape[1], frames, generator=g).to(mu_y.device)
-            start = mu_y + self.sde.prior_std() / temperature * noise
+            generator = [torch.Generator().manual_seed(seed) for seed in seeds]
         mel, nfe = sample(lambda x, t: self.score(x, t, mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
-                          temperature, generator, mask=y_mask, x_init=start, return_nfe=True)
+                          temperature, generator, mask=y_mask, return_nfe=True)
         return mel, mu_y, y_mask, nfe
 
     @torch.no_grad()
