@@ -1,6 +1,6 @@
 """Samplers on a trained checkpoint: wall time, NFE, and error against a precise ODE solution.
 
-    python bench/samplers.py --checkpoint runs/espeak_cpu --filelist data/espeak/val.txt --items 3 --out docs/samplers.md
+    python bench/samplers.py --model runs/espeak_cpu --filelist data/espeak/val.txt --items 3 --out docs/samplers.md
 
 For held-out utterances, mu is aligned to the recording by MAS (teacher-forced durations), so every
 sampler works on the same frames as the reference mel. From the same prior draw, each method and
@@ -31,7 +31,7 @@ def rms(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--model", required=True)
     parser.add_argument("--filelist", required=True)
     parser.add_argument("--items", type=int, default=3)
     parser.add_argument("--temperature", type=float, default=1.5)
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--out", help="also write the table (markdown) here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    model, tokenizer, mel_config = load_acoustic(args.checkpoint)
+    model, tokenizer, mel_config = load_acoustic(args.model)
     to_mel = MelSpectrogram(mel_config)
     cases = []
     for item in read_filelist(args.filelist)[: args.items]:
@@ -74,7 +74,7 @@ def main() -> None:
                         f"{err / n:.4f} | {ref / n:.3f} |")
             print(rows[-1], flush=True)
     header = (f"{len(cases)} held-out utterances of {seconds:.1f} s on average, {args.threads} CPU threads, "
-              f"temperature {args.temperature}, checkpoint `{args.checkpoint}`.\n\n"
+              f"temperature {args.temperature}, model `{args.model}`.\n\n"
               "| method | steps | NFE | s / utterance | acoustic RTF | ODE error (RMS) | to reference (RMS log-mel) |\n"
               "| --- | --- | --- | --- | --- | --- | --- |\n")
     table = header + "\n".join(rows) + "\n"

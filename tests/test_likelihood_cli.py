@@ -31,14 +31,14 @@ def test_not_a_model_is_a_clear_error(tmp_path):
 
 def test_likelihood_cli_prints_bits_per_dim(tiny_run):
     wav = tiny_run.parent / "wavs" / "u3.wav"
-    result = subprocess.run([sys.executable, "-m", "tts_diffusion.likelihood", "--checkpoint", str(tiny_run),
+    result = subprocess.run([sys.executable, "-m", "tts_diffusion.likelihood", "--model", str(tiny_run),
                              "--text", "감사합니다.", "--wav", str(wav), "--rtol", "1e-3", "--atol", "1e-3"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     bits = float(result.stdout.split()[0])
     assert 0 < bits < 10  # a log-mel has roughly unit-scale values: a few bits per value at most
 
-    missing = subprocess.run([sys.executable, "-m", "tts_diffusion.likelihood", "--checkpoint", "/nonexistent",
+    missing = subprocess.run([sys.executable, "-m", "tts_diffusion.likelihood", "--model", "/nonexistent",
                               "--text", "x", "--wav", str(wav)], capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no model at")
 

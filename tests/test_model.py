@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tts_diffusion.models.layers import rotary, sequence_mask
-from tts_diffusion.models.score_net import ScoreNet
+from tts_diffusion.models.residual_net import ResidualUNet
 from tts_diffusion.models.tts import DecoderConfig, EncoderConfig, GradTTS, ModelConfig, duration_path
 
 SMALL = ModelConfig(encoder=EncoderConfig(channels=32, filter_channels=64, n_layers=2, duration_filter_channels=32),
@@ -69,19 +69,21 @@ def test_preconditioning_gives_the_exact_noise_estimate_for_gaussian_data():
 
 
 @pytest.mark.parametrize("kind, channels", [("unet1d", [32, 64]), ("unet1d", [32, 32, 64]), ("unet2d", [8, 16])])
-def test_score_net_shapes_and_mask(kind, channels):
+def test_residual_net_shapes_and_mask(kind, channels):
     torch.manual_seed(0)
-    net = ScoreNet(16, kind, tuple(channels), attention=kind == "unet2d").eval()
+    net = ResidualUNet(16, kind, tuple(channels), attention=kind == "unet2d").eval()
     y, mu = torch.randn(2, 16, 37), torch.randn(2, 16, 37)
     mask = sequence_mask(torch.tensor([37, 20]), 37).unsqueeze(1).float()
-    out = net(y, mask, mu, torch.rand(2))
+    t = torch.rand(2)
+    out = net(y, mask, mu, t)
     assert out.shape == (2, 16, 37)
-    assert torch.all(out[1, :, 20:] == 0) and out[1, :, :20].abs().sum() > 0
+    alone = net(y[1:, :, :20], torch.ones(1, 1, 20), mu[1:, :, :20], t[1:])  # the short item by itself
+    assert torch.allclose(out[1, :, :20], alone[0], atol=1e-4) and torch.all(out[1, :, 20:] == 0)
 
 
-def test_score_net_rejects_unknown_kind():
+def test_residual_net_rejects_unknown_kind():
     with pytest.raises(ValueError, match="unknown score network"):
-        ScoreNet(16, "transformer")
+        ResidualUNet(16, "transformer")
 
 
 def test_compute_loss_is_finite_and_differentiable():
@@ -115,9 +117,9 @@ def test_synthesize_returns_masked_mel_and_nfe():
 
 
 @pytest.mark.parametrize("kind, channels", [("unet1d", [32, 64]), ("unet2d", [8, 16])])
-def test_score_net_output_does_not_depend_on_padding(kind, channels):
+def test_residual_net_output_does_not_depend_on_padding(kind, channels):
     torch.manual_seed(0)
-    net = ScoreNet(16, kind, tuple(channels), attention=True).eval()
+    net = ResidualUNet(16, kind, tuple(channels), attention=True).eval()
     y, mu, t = torch.randn(1, 16, 21), torch.randn(1, 16, 21), torch.rand(1)
     alone = net(y, torch.ones(1, 1, 21), mu, t)
     padded = torch.cat([y, 5 * torch.randn(1, 16, 11)], dim=-1)  # junk where the mask is zero

@@ -56,8 +56,11 @@ def test_griffin_lim_bad_iterations():
 def test_variants_upsample_by_the_hop(name):
     torch.manual_seed(0)
     generator = Generator(VARIANTS[name]).eval()
-    audio = generator(torch.randn(1, 80, 6))
-    assert audio.shape == (1, 6 * 256) and audio.abs().max() <= 1
+    mel = torch.randn(1, 80, 6)
+    audio = generator(mel)
+    assert audio.shape == (1, 6 * 256)
+    louder = generator(mel + 2.0)
+    assert not torch.allclose(louder, audio)  # the audio follows the mel
 
 
 def official_checkpoint(folder, config=SMALL, seed=0):
@@ -286,6 +289,22 @@ def test_fine_tuning_on_predicted_mels(tiny_run, tmp_path):
                              f"data.predicted_mels={mels}", "train.max_steps=10"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+    # the training pairs are the predicted mels (cut where the audio is cut), not the audio's own mel
+    from tts_diffusion.config import load_config
+    from tts_diffusion.vocoder.train import (AudioDataset, GANVocoderTraining, VocoderTrainConfig, collate_audio,
+                                             training_pair)
+
+    config = load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")
+    dataset = AudioDataset(read_filelist(filelist)[:2], 22050, str(mels))
+    batch = collate_audio([dataset[0], dataset[1]])
+    mel, audio = training_pair(GANVocoderTraining(config), batch, torch.Generator().manual_seed(0))
+    predicted = [torch.from_numpy(np.load(mels / f"{item.id}.npy")) for item in read_filelist(filelist)[:2]]
+    for i in range(2):
+        frames = predicted[i].shape[-1]
+        starts = [s for s in range(frames - mel.shape[-1] + 1) if torch.equal(predicted[i][:, s:s + mel.shape[-1]], mel[i])]
+        assert starts, "each input mel is a window of that utterance's predicted mel"
+        s = starts[0] * 256
+        assert torch.equal(audio[i, 0], batch["audio"][i, s:s + audio.shape[-1]])
 
 
 def test_vocos_training_lowers_the_mel_loss_and_its_run_is_a_vocoder(tiny_corpus, tmp_path):

@@ -6,7 +6,7 @@ integrating x and the running divergence together from t = eps to T = 1 (scipy R
 divergence is exact (one backward pass per dimension) or the Skilling–Hutchinson estimate
 E_e[e^T (dv/dx) e] with one noise e held fixed along the path.
 
-    python -m tts_diffusion.likelihood --checkpoint CKPT --text "..." --wav speech.wav
+    python -m tts_diffusion.likelihood --model MODEL --text "..." --wav speech.wav
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def log_likelihood(score_fn, x0: torch.Tensor, mu: torch.Tensor, sde: SDE, mask:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts_diffusion.likelihood",
                                      description="Bits per dimension of a recording's mel under the model, given its text.")
-    parser.add_argument("--checkpoint", required=True, help="checkpoint folder, .safetensors file or run folder")
+    parser.add_argument("--model", required=True, help="checkpoint folder, .safetensors file, run folder or hf:<repo>")
     parser.add_argument("--text", required=True)
     parser.add_argument("--wav", required=True)
     parser.add_argument("--lang", default="auto", choices=["auto", "ko", "en"])
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from .pretrained import PretrainedError, load_acoustic
 
     try:
-        model, tokenizer, mel_config = load_acoustic(args.checkpoint)
+        model, tokenizer, mel_config = load_acoustic(args.model)
         encoded = tokenizer.encode(args.text, args.lang)
         mel = MelSpectrogram(mel_config)(torch.from_numpy(load_wav(args.wav, mel_config.sample_rate)))[None]
     except (PretrainedError, AudioError, ValueError) as err:

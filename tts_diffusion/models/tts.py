@@ -21,7 +21,7 @@ from ..sde import SDE, VESDE, VPSDE, SubVPSDE
 from ..speakers import Voice
 from .alignment import monotonic_alignment_search
 from .layers import sequence_mask
-from .score_net import ScoreNet
+from .residual_net import ResidualUNet
 from .text_encoder import TextEncoder
 
 
@@ -92,7 +92,7 @@ class GradTTS(nn.Module):
         e, d = config.encoder, config.decoder
         self.encoder = TextEncoder(n_symbols, n_languages, n_mels, e.channels, e.filter_channels, e.n_heads,
                                    e.n_layers, e.kernel_size, e.dropout, e.duration_filter_channels)
-        self.decoder = ScoreNet(n_mels, d.kind, tuple(d.channels), d.time_channels, d.attention)
+        self.decoder = ResidualUNet(n_mels, d.kind, tuple(d.channels), d.time_channels, d.attention)
         self.speaker_encoder = self.speaker_decoder = None
         if len(config.voices) > 1:
             # Added to the encoder's hidden states and to the decoder's time embedding. Zero at the

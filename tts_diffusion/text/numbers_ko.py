@@ -17,7 +17,6 @@ _NATIVE_ONES_BEFORE_COUNTER = ["", "한", "두", "세", "네", "다섯", "여섯
 _NATIVE_TENS = ["", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔"]
 
 # Digit names when a number is read digit by digit; 0 is 공 in phone numbers.
-PHONE_DIGITS = "공일이삼사오육칠팔구"
 
 
 def _four_digits(n: int) -> str:

@@ -1,6 +1,7 @@
-"""Score networks: a U-Net F(y, mu, t) over the scaled, shifted noisy mel y = c_in (x_t - mu),
-conditioned on the prior mean mu, the time t and an optional speaker embedding. The model wraps
-it into a noise estimate eps_theta and a score -eps_theta / sigma_t (see :mod:`tts_diffusion.models.tts`).
+"""The decoder's network: a U-Net F(y, mu, t) over the scaled, shifted noisy mel y = c_in (x_t - mu),
+conditioned on the prior mean mu, the time t and an optional speaker embedding. F is not a score:
+it is the preconditioned residual of the noise estimate, eps_theta = c_skip y_t + c_out F, which the
+model turns into the score -eps_theta / sigma_t (see :mod:`tts_diffusion.models.tts`).
 
 One U-Net serves both sizes:
 - ``unet2d`` (Grad-TTS): x and mu are two channels of a (mel x time) image; 2D convs. For GPUs.
@@ -94,8 +95,8 @@ class Level(nn.Module):
         return self.attention(x, mask) if self.attention is not None else x
 
 
-class ScoreNet(nn.Module):
-    """F(y, mu, t, speaker) for mels (batch, n_mels, frames)."""
+class ResidualUNet(nn.Module):
+    """F(y, mu, t, speaker) for mels (batch, n_mels, frames): what the Gaussian estimate of the noise misses."""
 
     def __init__(self, n_mels: int = 80, kind: str = "unet1d", channels: tuple[int, ...] = (256, 256),
                  time_channels: int = 64, attention: bool = False):
