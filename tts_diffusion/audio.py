@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .files import atomic_path
+from .files import atomic_path, describe, is_special
 
 
 @dataclass(frozen=True)
@@ -76,17 +76,11 @@ def load_wav(path: str | Path, sample_rate: int) -> np.ndarray:
 
 
 def save_wav(path: str | Path, audio: np.ndarray | torch.Tensor, sample_rate: int) -> None:
-    """Write 16-bit PCM WAV atomically; samples are clipped to [-1, 1]."""
-    import soundfile as sf
-
+    """Write 16-bit PCM WAV atomically (see :class:`PcmWriter`); samples are clipped to [-1, 1]."""
     if isinstance(audio, torch.Tensor):
         audio = audio.detach().cpu().float().numpy()
-    audio = np.clip(np.asarray(audio, dtype=np.float32).reshape(-1), -1.0, 1.0)
-    try:
-        with atomic_path(path) as tmp:
-            sf.write(str(tmp), audio, sample_rate, subtype="PCM_16", format="WAV")
-    except OSError as err:
-        raise AudioError(f"cannot write {path}: {err.strerror or err}") from None
+    with PcmWriter(path, sample_rate) as out:
+        out.write(audio)
 
 
 def to_int16(audio: np.ndarray) -> np.ndarray:
@@ -103,9 +97,9 @@ def streaming_wav_header(sample_rate: int) -> bytes:
 
 
 class PcmWriter:
-    """Audio written a chunk at a time: to standard output (``-``, flushed after every chunk, a WAV
-    header with unknown sizes first) or to a file (a temporary file renamed over it at the end, so
-    a failure leaves what was there); ``raw``: bare 16-bit little-endian PCM, no header."""
+    """Audio written a chunk at a time: to standard output (``-``) or a device or FIFO (flushed after
+    every chunk, a WAV header with unknown sizes first), or to a file (a temporary file renamed over
+    it at the end, so a failure leaves what was there); ``raw``: bare 16-bit little-endian PCM."""
 
     def __init__(self, output: str | Path, sample_rate: int, raw: bool = False):
         self.output, self.sample_rate, self.raw = str(output), sample_rate, raw
@@ -117,33 +111,37 @@ class PcmWriter:
         import soundfile as sf
 
         self._stack = contextlib.ExitStack()
-        self._soundfile = self.output != "-" and not self.raw  # a WAV file gets its true sizes at the end
-        if self.output == "-":
-            self._stream = sys.stdout.buffer
-            if not self.raw:
-                self._stream.write(streaming_wav_header(self.sample_rate))
-        else:
-            try:
+        streaming = self.output == "-" or is_special(self.output)
+        self._soundfile = not streaming and not self.raw  # a WAV file gets its true sizes at the end
+        try:
+            if self.output == "-":
+                self._stream = sys.stdout.buffer
+            else:
                 tmp = self._stack.enter_context(atomic_path(self.output))
-                self._stream = self._stack.enter_context(open(tmp, "wb") if self.raw else sf.SoundFile(
-                    str(tmp), "w", self.sample_rate, 1, "PCM_16", format="WAV"))
-            except OSError as err:
-                self._stack.close()
-                raise AudioError(f"cannot write {self.output}: {err.strerror or err}") from None
+                self._stream = self._stack.enter_context(sf.SoundFile(
+                    str(tmp), "w", self.sample_rate, 1, "PCM_16", format="WAV") if self._soundfile else open(tmp, "wb"))
+            if streaming and not self.raw:
+                self._stream.write(streaming_wav_header(self.sample_rate))
+        except OSError as err:
+            self._stack.close()
+            raise AudioError(f"cannot write {self.output}: {describe(err)}") from None
         return self
 
     def write(self, audio: np.ndarray) -> None:
-        if self._soundfile:
-            self._stream.write(to_int16(audio))
-        else:
-            self._stream.write(to_int16(audio).tobytes())
-            self._stream.flush()
+        try:
+            if self._soundfile:
+                self._stream.write(to_int16(audio))
+            else:
+                self._stream.write(to_int16(audio).tobytes())
+                self._stream.flush()
+        except OSError as err:
+            raise AudioError(f"cannot write {self.output}: {describe(err)}") from None
 
     def __exit__(self, *exc) -> None:
         try:
             self._stack.__exit__(*exc)
         except OSError as err:
-            raise AudioError(f"cannot write {self.output}: {err.strerror or err}") from None
+            raise AudioError(f"cannot write {self.output}: {describe(err)}") from None
 
 
 def mel_filters(config: MelConfig) -> np.ndarray:
