@@ -82,3 +82,22 @@ def test_the_front_end_is_safe_to_call_from_threads():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda t: tokenizer.encode(t).ids, texts))
     assert [r == expected[t] for r, t in zip(results, texts)] == [True] * len(texts)
+
+
+def test_a_killed_process_leaves_no_copy_of_the_espeak_library_behind(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    killed = subprocess.run([sys.executable, "-c", "import os, signal; from tts_diffusion.text import text_to_ids; "
+                             "text_to_ids('안녕'); print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"],
+                            capture_output=True, text=True, env=env)
+    pid = killed.stdout.strip()
+    scratch = tmp_path / "tts-diffusion-espeak"
+    assert (scratch / pid).is_dir() and any((scratch / pid).rglob("*.so*"))  # the copy, left by kill -9
+    again = subprocess.run([sys.executable, "-c", "from tts_diffusion.text import text_to_ids; text_to_ids('hello')"],
+                           capture_output=True, text=True, env=env)
+    assert again.returncode == 0, again.stderr
+    assert not (scratch / pid).exists()  # removed by the next process
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("tmp")]  # and nothing in the shared temp folder

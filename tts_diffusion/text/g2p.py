@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 ESPEAK_VOICES = {"ko": "ko", "en": "en-us"}
 # espeak-ng keeps one global state (its voice, its output buffer): one phonemization at a time, or
@@ -44,8 +48,35 @@ def split_by_script(text: str, default: str = "ko") -> list[tuple[str, str]]:
     return [(language, chunk) for language, chunk in chunks]
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def espeak_scratch() -> str:
+    """Where this process's copies of the espeak library go: ``<tmp>/tts-diffusion-espeak/<pid>``.
+
+    phonemizer copies the library into a new temporary folder for every backend and deletes it when
+    the process exits normally; a killed process leaves its copy behind. So the copies go under one
+    folder per process, and the folders of processes that are gone are removed first."""
+    root = Path(tempfile.gettempdir()) / "tts-diffusion-espeak"
+    root.mkdir(exist_ok=True)
+    for folder in root.iterdir():
+        if folder.name.isdigit() and int(folder.name) != os.getpid() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = root / str(os.getpid())
+    mine.mkdir(exist_ok=True)
+    return str(mine)
+
+
 @functools.lru_cache(maxsize=None)
 def _backend(language: str):
+    """The espeak-ng backend of a language (called under the G2P lock)."""
     import espeakng_loader
     from phonemizer.backend import EspeakBackend
     from phonemizer.backend.espeak.wrapper import EspeakWrapper
@@ -54,10 +85,12 @@ def _backend(language: str):
     EspeakWrapper.set_data_path(espeakng_loader.get_data_path())
     quiet = logging.getLogger("tts_diffusion.phonemizer")
     quiet.setLevel(logging.ERROR)
-    return EspeakBackend(
-        ESPEAK_VOICES[language], preserve_punctuation=True, with_stress=True,
-        punctuation_marks=";:,.!?", logger=quiet,
-    )
+    saved, tempfile.tempdir = tempfile.tempdir, espeak_scratch()  # phonemizer's mkdtemp() lands there
+    try:
+        return EspeakBackend(ESPEAK_VOICES[language], preserve_punctuation=True, with_stress=True,
+                             punctuation_marks=";:,.!?", logger=quiet)
+    finally:
+        tempfile.tempdir = saved
 
 
 def phonemize(text: str, default: str = "ko") -> list[tuple[str, str]]:
