@@ -266,9 +266,14 @@ def test_every_vocoder_recipe_loads():
     from tts_diffusion.config import load_config
     from tts_diffusion.vocoder.train import VocoderTrainConfig
 
-    for recipe in sorted((ROOT / "recipes").glob("hifigan_*.yaml")):
+    from tts_diffusion.vocoder.train import generator_config
+
+    recipes = sorted((ROOT / "recipes").glob("hifigan_*.yaml")) + sorted((ROOT / "recipes").glob("vocos_*.yaml"))
+    assert len(recipes) >= 6
+    for recipe in recipes:
         config = load_config(VocoderTrainConfig, recipe)
-        assert config.generator.mel_config() == MelConfig()
+        assert config.architecture == recipe.name.split("_")[0]
+        assert generator_config(config).mel_config() == MelConfig()
 
 
 def test_fine_tuning_on_predicted_mels(tiny_run, tmp_path):

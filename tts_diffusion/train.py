@@ -147,9 +147,30 @@ def make_datasets(config: TrainConfig, tokenizer: Tokenizer):
             if not Path(path).is_file():
                 raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
             items += read_filelist(path)
+        if not items:
+            raise CorpusError(f"filelist {', '.join(paths)} lists no utterance")
         sets.append(SkippingDataset(items, tokenizer, config.mel, data.cache_dir or None,
                                     resample=data.resample, speakers=[v.name for v in config.model.voices]))
     return sets
+
+
+def usable_items(dataset: TextMelDataset, config: TrainConfig, world_size: int) -> tuple[list[int], list[int]]:
+    """Indices of the utterances to train on (readable audio within data.max_frames) and every
+    utterance's length in frames. Unreadable ones are named (the first few) and counted before
+    batching; too few for one batch per process is an error, not an epoch without batches."""
+    lengths = frame_lengths(dataset, config.mel.hop_length)
+    unreadable = [i for i, n in enumerate(lengths) if n == 0]
+    for i in unreadable[:10]:
+        log.warning("skipping %s: the audio cannot be read", dataset.items[i].wav_path)
+    if unreadable:
+        log.warning("%d of %d training utterances have unreadable audio and are left out", len(unreadable), len(lengths))
+    keep = [i for i, n in enumerate(lengths) if 0 < n <= config.data.max_frames]
+    needed = config.data.batch_size * world_size
+    if len(keep) < needed:
+        where = f" ({world_size} processes)" if world_size > 1 else ""
+        raise CorpusError(f"{len(keep)} usable training utterances of {len(lengths)} (readable, at most "
+                          f"data.max_frames={config.data.max_frames} frames), fewer than one batch of {needed}{where}")
+    return keep, lengths
 
 
 def frame_lengths(dataset: TextMelDataset, hop: int) -> list[int]:
@@ -171,10 +192,7 @@ def train(config: TrainConfig) -> str:
     try:
         tokenizer = Tokenizer(add_blank=config.data.add_blank)
         train_set, val_set = make_datasets(config, tokenizer)
-        lengths = frame_lengths(train_set, config.mel.hop_length)
-        keep = [i for i, n in enumerate(lengths) if n <= config.data.max_frames]
-        if not keep:
-            raise CorpusError(f"no utterance of {config.data.train_filelist} is within data.max_frames")
+        keep, lengths = usable_items(train_set, config, dist.world_size)
         sampler = BucketBatchSampler([lengths[i] for i in keep], config.data.batch_size, seed=config.train.seed,
                                      num_replicas=dist.world_size, rank=dist.rank, drop_last=True)
 

@@ -160,14 +160,24 @@ class Trainer:
         return path
 
     def resume(self) -> bool:
-        """Load the newest complete checkpoint of the run, if any."""
-        found = checkpoint_dirs(self.run_dir)
-        if not found:
-            return False
-        latest = found[-1]
-        self.model.load_state_dict(load_weights(latest / "model.safetensors", self.device))
-        self.ema.load_state_dict(load_weights(latest / "ema.safetensors", self.device))
-        state = load_state(latest)
+        """Load the newest readable checkpoint of the run, if any; an unreadable one (a disk error,
+        a truncated file) is skipped with a warning and the one before it is used."""
+        for latest in reversed(checkpoint_dirs(self.run_dir)):
+            try:
+                weights = load_weights(latest / "model.safetensors", self.device)
+                ema = load_weights(latest / "ema.safetensors", self.device)
+                state = load_state(latest)
+            except Exception as err:  # noqa: BLE001 (any failure to read it means: try the previous one)
+                log.warning("checkpoint %s cannot be read (%s); trying the one before it", latest,
+                            str(err).splitlines()[0] if str(err) else type(err).__name__)
+                continue
+            self._restore(latest, weights, ema, state)
+            return True
+        return False
+
+    def _restore(self, latest: Path, weights: dict, ema: dict, state: dict) -> None:
+        self.model.load_state_dict(weights)
+        self.ema.load_state_dict(ema)
         saved = state["optimizers"] if "optimizers" in state else {"model": state["optimizer"]}  # 0.1.0 layout
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(saved[name])
@@ -177,7 +187,6 @@ class Trainer:
         self.skipped_steps = state["skipped_steps"]
         self._set_lr()
         log.info("resumed from %s", latest)
-        return True
 
     # -- the loop ---------------------------------------------------------------------------
     def _on_signal(self, signum, frame):
