@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tts_diffusion.data import CorpusError, read_kss, split_train_val, write_filelist
+from tts_diffusion.data import CorpusError, read_kss, write_split
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,9 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    train, val = split_train_val(items, args.n_val, seed=args.seed)
-    write_filelist(args.root / "train.txt", train)
-    write_filelist(args.root / "val.txt", val)
+    train, val = write_split(args.root, items, args.n_val, args.seed)
     print(f"{len(train)} train / {len(val)} val utterances in {args.root}")
     return 0
 

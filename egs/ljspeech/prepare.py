@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tts_diffusion.data import CorpusError, read_ljspeech, split_train_val, write_filelist
+from tts_diffusion.data import CorpusError, read_ljspeech, write_split
 from tts_diffusion.data.download import DownloadError, download, extract_tar
 
 URL = "https://data.keithito.com/data/speech/LJSpeech-1.1.tar.bz2"
@@ -38,9 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [i.wav_path for i in items if not i.wav_path.is_file()]
         if missing:
             raise CorpusError(f"{len(missing)} wavs listed in metadata.csv are missing, e.g. {missing[0]}")
-        train, val = split_train_val(items, args.n_val, seed=args.seed)
-        write_filelist(corpus / "train.txt", train)
-        write_filelist(corpus / "val.txt", val)
+        train, val = write_split(corpus, items, args.n_val, args.seed)
     except (CorpusError, DownloadError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -31,7 +31,7 @@ from teachers import TeacherError, make_teacher  # noqa: E402
 import soundfile as sf  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from tts_diffusion.data import Utterance, split_train_val, write_filelist  # noqa: E402
+from tts_diffusion.data import Utterance, write_split  # noqa: E402
 from tts_diffusion.files import atomic_write_text  # noqa: E402
 from tts_diffusion.text import normalize  # noqa: E402
 from tts_diffusion.text.pronunciation import standard_pronunciation  # noqa: E402
@@ -163,9 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     speakers = {lang: args.speaker or f"{lang}-{teacher.short}" for lang in ("ko", "en")}
     atomic_write_text(args.out / "metadata.csv", "".join(f"{i}|{w}|{s}\n" for i, w, s in kept))
     utterances = [Utterance(i, wavs / f"{i}.wav", s, i[:2], speakers[i[:2]]) for i, _, s in kept]
-    train, val = split_train_val(utterances, args.n_val, seed=args.seed)
-    write_filelist(args.out / "train.txt", train)
-    write_filelist(args.out / "val.txt", val)
+    train, val = write_split(args.out, utterances, args.n_val, args.seed)
     languages = sorted({i[:2] for i, _, _ in kept})
     atomic_write_text(args.out / "README.md", SOURCES.format(
         teacher=teacher.name, version=teacher.version(), voices=", ".join(teacher.voice(l) for l in languages),

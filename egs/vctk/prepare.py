@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tts_diffusion.data import CorpusError, Utterance, split_train_val, write_filelist
+from tts_diffusion.data import CorpusError, Utterance, write_split
 from tts_diffusion.files import atomic_write_text
 
 LICENSE = "CC BY 4.0 (CSTR VCTK Corpus 0.92, University of Edinburgh)"
@@ -47,9 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    train, val = split_train_val(items, args.n_val, seed=args.seed)
-    write_filelist(args.root / "train.txt", train)
-    write_filelist(args.root / "val.txt", val)
+    train, val = write_split(args.root, items, args.n_val, args.seed)
     speakers = sorted({i.speaker for i in items})
     atomic_write_text(args.root / "voices.yaml", "".join(
         f"- {{name: {s}, language: en, teacher: 'VCTK speaker {s}', license: '{LICENSE}'}}\n" for s in speakers))

@@ -115,3 +115,11 @@ def split_train_val(items: list[Utterance], n_val: int, seed: int = 0) -> tuple[
 
     held_out = {item.id for item in sorted(items, key=key)[:n_val]}
     return [i for i in items if i.id not in held_out], [i for i in items if i.id in held_out]
+
+
+def write_split(folder: str | Path, items: list[Utterance], n_val: int, seed: int) -> tuple[list[Utterance], list[Utterance]]:
+    """Split (see :func:`split_train_val`) and write ``folder/train.txt`` and ``folder/val.txt``."""
+    train, val = split_train_val(items, n_val, seed=seed)
+    write_filelist(Path(folder) / "train.txt", train)
+    write_filelist(Path(folder) / "val.txt", val)
+    return train, val
