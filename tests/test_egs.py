@@ -219,7 +219,8 @@ def test_vctk_prepare_writes_the_speaker_column_and_the_voices(tmp_path):
     prepare = load_script("egs/vctk/prepare.py")
     assert prepare.main(["--root", str(tmp_path), "--n-val", "1"]) == 0
     items = read_filelist(tmp_path / "train.txt") + read_filelist(tmp_path / "val.txt")
-    assert sorted((u.speaker, u.id) for u in items) == [("p225", "p225_001"), ("p225", "p225_002"), ("p225", "p225_003"),
-                                                        ("p226", "p226_001"), ("p226", "p226_002")]
+    assert sorted((u.speaker, u.id) for u in items) == [  # ids are the recordings' names
+        ("p225", "p225_001_mic1"), ("p225", "p225_002_mic1"), ("p225", "p225_003_mic1"), ("p226", "p226_001_mic1"),
+        ("p226", "p226_002_mic1")]
     voices = yaml.safe_load((tmp_path / "voices.yaml").read_text())
     assert [v["name"] for v in voices] == ["p225", "p226"] and all("CC BY 4.0" in v["license"] for v in voices)
