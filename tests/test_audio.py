@@ -108,3 +108,13 @@ def test_the_vocos_preset_matches_torchaudio_style_features():
     stft = np.abs(librosa.stft(audio, n_fft=1024, hop_length=256, center=True, pad_mode="reflect"))
     basis = librosa.filters.mel(sr=24000, n_fft=1024, n_mels=100, fmin=0, fmax=12000, htk=True, norm=None)
     assert np.allclose(mel, np.log(np.maximum(basis @ stft, 1e-7)), atol=1e-3)
+
+
+@pytest.mark.parametrize("config", [MelConfig(), MelConfig.preset("vocos-24khz"), MelConfig(16000, 512, 128, 512, 40, 50.0, 7600.0)])
+def test_mel_filters_are_librosas(config):
+    import librosa
+
+    htk = config.mel_scale == "htk"
+    expected = librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin,
+                                   fmax=config.fmax, htk=htk, norm=None if htk else "slaney")
+    assert np.allclose(mel_filters(config), expected, atol=1e-6, rtol=1e-4)

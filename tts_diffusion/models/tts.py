@@ -19,7 +19,6 @@ from torch import nn
 from ..data.dataset import cut_segments, random_segment_starts
 from ..sde import SDE, VESDE, VPSDE, SubVPSDE
 from ..speakers import Voice
-from .alignment import monotonic_alignment_search
 from .layers import sequence_mask
 from .residual_net import ResidualUNet
 from .text_encoder import TextEncoder
@@ -135,6 +134,8 @@ class GradTTS(nn.Module):
     def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None):
         """Encode, then align the tokens to the mel by MAS under log N(y_j; mu_i, I).
         -> mu_x, log_w, x_mask, path (batch, tokens, frames), y_mask."""
+        from .alignment import monotonic_alignment_search  # numba: training and likelihood only
+
         mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
         y_mask = sequence_mask(mel_lengths, mels.shape[-1]).unsqueeze(1).float()
         with torch.no_grad():
