@@ -15,6 +15,39 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 MAX_CHARS = 1000
+MAX_UPLOAD = "100kb"  # the page takes no files; anything larger than a form is refused
+CACHE = (600, 3600)  # every 10 minutes, delete generated files older than an hour
+
+
+def launch_options(host: str) -> dict:
+    """How the demo is served: no share link, uploads capped, cross-origin requests refused (Gradio's
+    strict CORS), and requests that name another host refused (DNS rebinding), for ``demo.launch``."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    hosts = sorted({host, "127.0.0.1", "localhost"})
+    return dict(server_name=host, share=False, ssr_mode=False, max_file_size=MAX_UPLOAD, strict_cors=True,
+                app_kwargs={"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+                                           Middleware(SameOriginMiddleware, hosts=hosts)]})
+
+
+class SameOriginMiddleware:
+    """Refuses (403) a request whose Origin header names another site than this server's hosts."""
+
+    def __init__(self, app, hosts: list[str]):
+        self.app, self.hosts = app, set(hosts)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            from urllib.parse import urlsplit
+
+            origin = dict(scope.get("headers") or []).get(b"origin", b"").decode("latin-1")
+            if origin and origin != "null" and urlsplit(origin).hostname not in self.hosts:
+                from starlette.responses import PlainTextResponse
+
+                await PlainTextResponse("cross-origin request refused", status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 EXAMPLES = [
     ["안녕하세요. 오늘의 주요 뉴스를 전해 드리겠습니다."],
     ["2026년 11월 24일 오전 7시 30분 현재, 서울의 기온은 영하 2.5도입니다. 코스피는 1.2% 오른 2,650.3에 마감했습니다. "
@@ -54,7 +87,7 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
                    f"acoustic model {t['acoustic']:.2f} s, vocoder {t['vocoder']:.2f} s, {result.nfe} score evaluations")
         return (result.sample_rate, audio), mel_image(result.mel), timings
 
-    with gr.Blocks(title="tts-diffusion", analytics_enabled=False) as demo:
+    with gr.Blocks(title="tts-diffusion", analytics_enabled=False, delete_cache=CACHE) as demo:
         gr.Markdown("# tts-diffusion\nScore-based diffusion text-to-speech for Korean and English.")
         with gr.Row():
             with gr.Column():
@@ -96,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    build_demo(tts).launch(server_name=args.host, server_port=args.port, share=False, ssr_mode=False)
+    build_demo(tts).launch(server_port=args.port, **launch_options(args.host))
     return 0
 
 

@@ -3,6 +3,7 @@
 import io
 import os
 import shutil
+import urllib.error
 import urllib.request
 
 import pytest
@@ -27,8 +28,7 @@ def server(tiny_run):
 
     app = load_script("app.py")
     demo = app.build_demo(TTS.from_pretrained(tiny_run), max_chars=200)
-    demo.launch(server_name="127.0.0.1", server_port=None, share=False, ssr_mode=False, prevent_thread_lock=True,
-                quiet=True)
+    demo.launch(server_port=None, prevent_thread_lock=True, quiet=True, **app.launch_options("127.0.0.1"))
     yield demo.local_url
     demo.close()
 
@@ -70,3 +70,21 @@ def test_gradio_client_and_the_length_limit(server):
     assert "score evaluations" in timings
     with pytest.raises(Exception, match="at most 200"):
         client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, "auto", api_name="/speak")
+
+
+def test_other_hosts_origins_and_big_uploads_are_refused(server):
+    def status(path, method="GET", data=None, **headers):
+        request = urllib.request.Request(server.rstrip("/") + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    assert status("/") == 200
+    assert status("/", Host="evil.example") == 400  # DNS rebinding: another name for this server
+    assert status("/", Origin="http://evil.example") == 403  # a page elsewhere calling the demo
+    assert status("/", Origin=server.rstrip("/")) == 200
+    body = b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.bin\"\r\n\r\n" + b"0" * 300_000 + b"\r\n--x--\r\n"
+    assert status("/gradio_api/upload", "POST", body, **{"Content-Type": "multipart/form-data; boundary=x"}) == 413
+
