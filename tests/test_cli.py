@@ -50,6 +50,8 @@ def test_text_from_stdin_and_file(tiny_run, tmp_path):
     (["hi", "--model", "/nonexistent"], b"", "no model at /nonexistent"),
     (["-f", "/nonexistent.txt"], b"", "cannot read /nonexistent.txt"),
     (["hi", "-f", "/nonexistent.txt"], b"", "not both"),
+    (["-f", "/dev/zero"], b"", "/dev/zero holds more than 4,000,000 bytes of text: split it"),
+    ([], b"y\n" * 2_000_001, "standard input holds more than 4,000,000 bytes of text: split it"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, stdin, message, tmp_path):
     out = tmp_path / "out.wav"

@@ -54,3 +54,24 @@ def test_export_fp16_voice_synthesizes_like_the_checkpoint(tiny_run, tmp_path):
     assert half.audio.shape == full.audio.shape
     assert abs(half.mel - full.mel).max() < 0.05  # fp16 rounding only
     assert voice.stat().st_size < 0.6 * (resolve_weights(tiny_run)).stat().st_size
+
+
+@pytest.mark.parametrize("section,key,value,message", [
+    ("model", "encoder", {"n_layers": 10**9}, "encoder.n_layers must be a whole number from 1 to 64"),
+    ("mel", "sample_rate", 0, "mel sample_rate must be a whole number"),
+    ("mel", "n_fft", 10**9, "mel n_fft must be a whole number"),
+])
+def test_a_model_file_asking_for_absurd_sizes_is_refused_before_building(tiny_run, tmp_path, section, key, value, message):
+    from tts_diffusion.pretrained import PretrainedError, load_acoustic
+    from tts_diffusion.training.checkpoint import load_weights, read_metadata, save_weights
+
+    source = sorted((tiny_run / "checkpoints").iterdir())[-1] / "ema.safetensors"
+    meta = read_metadata(source)
+    if isinstance(value, dict):
+        meta["config"][section][key].update(value)
+    else:
+        meta["config"][section][key] = value
+    bad = tmp_path / "bad.safetensors"
+    save_weights(bad, load_weights(source), meta)
+    with pytest.raises(PretrainedError, match=message):
+        load_acoustic(bad)

@@ -157,3 +157,9 @@ def test_every_integer_is_read_without_digits(n, lang):
     context = "숫자 {}" if lang == "ko" else "number {}"
     spoken = normalize(context.format(n), lang=lang)
     assert not any(ch.isdigit() for ch in spoken)
+
+
+def test_numbers_too_long_for_words_are_read_digit_by_digit():
+    assert normalize("1" * 307, "en") == " ".join(["one"] * 307)
+    assert normalize("12345678901234567th", "en").startswith("one two three")
+    assert normalize("It is 999,999,999,999,999.", "en").startswith("It is nine hundred ninety-nine trillion")

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from .audio import MelConfig
-from .options import SynthesisOptions
+from .options import MAX_TEXT_CHARS, SynthesisOptions
 from .pretrained import PretrainedError, load_acoustic
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, normalize
@@ -104,7 +104,10 @@ class TTS:
 
     def sentences(self, text: str, lang: str = "auto") -> list[tuple[str, object]]:
         """(spoken sentence, its encoding) for ``text`` after the lexicon: each paragraph is normalized
-        once, then split into sentences. Raises ValueError for text with nothing to voice."""
+        once, then split into sentences. Raises ValueError for text with nothing to voice, or
+        longer than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
+        if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+            raise ValueError(f"the text has {len(text):,} characters, more than {MAX_TEXT_CHARS:,}: split it")
         text = self.lexicon.apply(text)
         normalize(text, lang)  # one clear error (and one warning) for the whole text, before any work
         out = []

@@ -38,6 +38,20 @@ class MelConfig:
             raise ValueError(f"unknown mel preset {name!r}: choose {', '.join(MEL_PRESETS)}")
         return MEL_PRESETS[name]
 
+    def check(self) -> "MelConfig":
+        """Raise ValueError for values no audio could have (before any buffer is allocated)."""
+        limits = {"sample_rate": (4000, 192000), "n_fft": (16, 16384), "hop_length": (1, self.n_fft),
+                  "win_length": (1, self.n_fft), "n_mels": (1, 512)}
+        for name, (low, high) in limits.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"mel {name} must be a whole number from {low} to {high}, not {value!r}")
+        if not 0 <= self.fmin < self.fmax <= self.sample_rate / 2:
+            raise ValueError(f"mel band {self.fmin}-{self.fmax} Hz is not within 0-{self.sample_rate / 2:g} Hz")
+        if self.mel_scale not in ("slaney", "htk") or not 0 < self.log_floor < 1:
+            raise ValueError(f"mel scale {self.mel_scale!r} / log floor {self.log_floor} are not usable")
+        return self
+
     def mismatches(self, other: "MelConfig") -> list[str]:
         """Fields on which two configs disagree, as ``name: ours vs theirs`` strings."""
         return [

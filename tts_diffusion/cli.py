@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import fields
 
-from .options import DEFAULTS, LANGS, METHODS, SynthesisOptions, option_help
+from .options import DEFAULTS, LANGS, MAX_TEXT_CHARS, METHODS, SynthesisOptions, option_help
 
 EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
@@ -51,11 +51,16 @@ def read_text(args) -> str:
         raise ValueError("give the text or -f FILE, not both")
     if args.text is not None:
         return args.text
+    limit = 4 * MAX_TEXT_CHARS  # bytes: never read more than the longest text allowed (/dev/zero, yes |)
     try:
         if args.file:
             with open(args.file, "rb") as f:
-                return f.read().decode("utf-8")
-        return sys.stdin.buffer.read().decode("utf-8")
+                data = f.read(limit + 1)
+        else:
+            data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(f"{args.file or 'standard input'} holds more than {limit:,} bytes of text: split it")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{args.file or 'standard input'} is not valid UTF-8") from None
     except OSError as err:

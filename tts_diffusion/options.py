@@ -13,6 +13,7 @@ MAX_STEPS = 1000
 SPEED_RANGE = (0.25, 4.0)
 TEMPERATURE_RANGE = (0.1, 10.0)
 MAX_SEED = 2**31 - 1
+MAX_TEXT_CHARS = 1_000_000  # longer texts are an error: split them (a sentence at a time streams anyway)
 
 
 def _option(default, help: str):

@@ -54,8 +54,8 @@ def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple
     try:
         meta = read_metadata(path)
         config = meta["config"]
-        model_config = from_dict(ModelConfig, upgrade_model_config(config["model"]))
-        mel_config = from_dict(MelConfig, config["mel"])
+        model_config = from_dict(ModelConfig, upgrade_model_config(config["model"])).check()
+        mel_config = from_dict(MelConfig, config["mel"]).check()
         tokenizer = Tokenizer.from_state(meta["tokenizer"])
     except (OSError, KeyError, TypeError, ValueError, ConfigError, SafetensorError) as err:
         raise PretrainedError(f"{path} is not a tts-diffusion acoustic model: {err}") from None

@@ -188,6 +188,10 @@ def frame_lengths(dataset: TextMelDataset, hop: int) -> list[int]:
 
 
 def train(config: TrainConfig) -> str:
+    try:
+        config.model.check(), config.mel.check()
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     device, dist = setup(config.train)
     try:
         tokenizer = Tokenizer(add_blank=config.data.add_blank)

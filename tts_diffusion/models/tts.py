@@ -73,6 +73,24 @@ class ModelConfig:
     sigma_data: float = 1.0  # std of the mel around the aligned mu, for the preconditioning in GradTTS.eps
     t_eps: float = 1e-5
 
+    def check(self) -> "ModelConfig":
+        """Raise ValueError for sizes beyond any sensible model (a file asking for 10^9 layers is
+        refused before anything is allocated)."""
+        e, d = self.encoder, self.decoder
+        sizes = {"encoder.channels": (e.channels, 4096), "encoder.filter_channels": (e.filter_channels, 16384),
+                 "encoder.n_layers": (e.n_layers, 64), "encoder.n_heads": (e.n_heads, 64),
+                 "encoder.kernel_size": (e.kernel_size, 31), "encoder.duration_filter_channels": (e.duration_filter_channels, 4096),
+                 "decoder.time_channels": (d.time_channels, 4096), "decoder levels": (len(d.channels), 8),
+                 "segment_frames": (self.segment_frames, 100000), "voices": (len(self.voices), 100000)}
+        sizes.update({f"decoder.channels[{i}]": (c, 4096) for i, c in enumerate(d.channels)})
+        for name, (value, high) in sizes.items():
+            low = 0 if name in ("segment_frames", "voices") else 1
+            if not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"model {name} must be a whole number from {low} to {high}, not {value!r}")
+        if e.channels % e.n_heads:
+            raise ValueError(f"encoder.channels ({e.channels}) must divide by encoder.n_heads ({e.n_heads})")
+        return self
+
 
 def duration_path(durations: torch.Tensor, x_mask: torch.Tensor, y_mask: torch.Tensor) -> torch.Tensor:
     """Integer durations (batch, tokens) -> 0/1 path (batch, tokens, frames): token i covers frames

@@ -41,7 +41,13 @@ SYMBOLS = {"&": " and ", "+": " plus ", "@": " at ", "=": " equals ", "#": " num
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 
 
+DIGITS = "zero one two three four five six seven eight nine".split()
+
+
 def cardinal(n: int) -> str:
+    """Words for n; from a quadrillion up (num2words' limit is near 10^306), digit by digit."""
+    if abs(n) >= 10**15:
+        return ("minus " if n < 0 else "") + " ".join(DIGITS[int(d)] for d in str(abs(n)))
     return num2words(n).replace(" and ", " ").replace(",", "")
 
 
@@ -88,7 +94,10 @@ def _clock(m: re.Match) -> str:
 
 
 def _ordinal(m: re.Match) -> str:
-    return num2words(int(m.group(1)), to="ordinal").replace(" and ", " ").replace(",", "")
+    n = int(m.group(1))
+    if n >= 10**15:
+        return cardinal(n)
+    return num2words(n, to="ordinal").replace(" and ", " ").replace(",", "")
 
 
 def _unit(m: re.Match) -> str:
