@@ -77,3 +77,13 @@ def test_a_full_disk_is_one_clear_line(tmp_path, tiny_run):
     result = say(tiny_run, full)
     assert result.returncode == 2 and result.stderr == f"tts-say: error: cannot write {full}: the disk is full\n"
     assert stat.S_ISCHR(os.stat(full).st_mode)
+
+
+def test_a_failing_mel_picture_leaves_the_old_wav(tmp_path, tiny_run):
+    out = tmp_path / "out.wav"
+    out.write_bytes(b"old")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = say(tiny_run, out, "--mel-png", str(blocker / "mel.png"))
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert out.read_bytes() == b"old"
