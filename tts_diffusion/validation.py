@@ -14,6 +14,7 @@ log = logging.getLogger("tts_diffusion.train")
 @torch.no_grad()
 def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
     from .data import collate
+    from .options import DEFAULTS
     from .plots import mel_figure
     from .speakers import speaker_id
     from .vocoder import load_vocoder
@@ -51,7 +52,8 @@ def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
     speaker = speaker_id(config.model.voices, None, v.text)
     speaker = None if speaker is None else torch.tensor([speaker], device=device)
     mel, mu, _, _ = ema_model.synthesize(ids, langs, torch.tensor([ids.shape[1]], device=device), v.method, v.steps,
-                                         generator=torch.Generator().manual_seed(0), speaker=speaker)
+                                         DEFAULTS.temperature, generator=torch.Generator().manual_seed(0),
+                                         speaker=speaker)  # what users hear by default
     if trainer.writer is not None:
         trainer.writer.add_figure("val/mel", mel_figure({"prior mu": mu[0].cpu().numpy(), "sample": mel[0].cpu().numpy()}),
                                   trainer.step)
