@@ -130,14 +130,8 @@ def main() -> None:
                 teacher.close()
             ref_mels = [mel_of(r) for r in refs]
             gl = GriffinLim(tts.mel_config)
-            row(lang, f"teacher: {teacher.voice(lang)}", texts, refs, ref_mels)
-            row(lang, "teacher through our mel + Griffin-Lim", texts, [gl(torch.from_numpy(m)).numpy() for m in ref_mels],
-                ref_mels)
-            anchors = ANCHORS if lang == "ko" else [("en-us (another teacher)", [])] if args.piper_python else []
-            for label, options in anchors:  # the same text from espeak-ng, for scale
-                others = [espeak(s, lang, rate, options) for s in spoken]
-                row(lang, f"espeak-ng {label}", texts, others, ref_mels)
-            for config in args.configs.split(","):
+            voice_rows = []
+            for config in args.configs.split(","):  # all synthesis first: the judges' threads must not slow it
                 method, steps = config.split(":")
                 audios, acoustic, vocoder, total, seconds = [], 0.0, 0.0, 0.0, 0.0
                 for k, text in enumerate(texts):
@@ -148,8 +142,17 @@ def main() -> None:
                     vocoder += result.timings["vocoder"]
                     total += result.timings["total"]
                     seconds += result.timings["audio"]
-                row(lang, f"**voice**, {method}, {steps} steps (NFE {result.nfe})", texts, audios, ref_mels,
-                    (acoustic / seconds, vocoder / seconds, total / seconds))
+                voice_rows.append((f"**voice**, {method}, {steps} steps (NFE {result.nfe})", audios,
+                                   (acoustic / seconds, vocoder / seconds, total / seconds)))
+            row(lang, f"teacher: {teacher.voice(lang)}", texts, refs, ref_mels)
+            row(lang, "teacher through our mel + Griffin-Lim", texts, [gl(torch.from_numpy(m)).numpy() for m in ref_mels],
+                ref_mels)
+            anchors = ANCHORS if lang == "ko" else [("en-us (another teacher)", [])] if args.piper_python else []
+            for label, options in anchors:  # the same text from espeak-ng, for scale
+                others = [espeak(s, lang, rate, options) for s in spoken]
+                row(lang, f"espeak-ng {label}", texts, others, ref_mels)
+            for name, audios, timings in voice_rows:
+                row(lang, name, texts, audios, ref_mels, timings)
     table = ("| lang | audio | DistillMOS | WER (%) | MCD-DTW to the teacher (dB) | duration ratio | RTF acoustic | "
              "RTF vocoder | RTF total |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
     publish("Evaluation", f"Model `{args.model}`, vocoder `{args.vocoder}`, temperature {args.temperature}, "

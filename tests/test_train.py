@@ -38,7 +38,7 @@ def test_tiny_recipe_trains_and_every_loss_falls(tiny_corpus, tmp_path):
     last = lambda v: sum(v[-3:]) / 3  # noqa: E731
     assert first(scalars(run, "train/prior")) > 3.0 * last(scalars(run, "train/prior"))
     # the clips are tones, so durations have little to learn: a fall, not a ratio of the real corpora's
-    assert first(scalars(run, "train/duration")) > 1.15 * last(scalars(run, "train/duration"))
+    assert first(scalars(run, "train/duration")) > 1.05 * last(scalars(run, "train/duration"))
     assert first(scalars(run, "train/diffusion")) > 1.8 * last(scalars(run, "train/diffusion"))
     [*_, final] = checkpoint_dirs(run)
     meta = read_metadata(final / "ema.safetensors")
