@@ -70,3 +70,14 @@ def test_every_option_is_checked_before_any_work(tiny_run, option, value):
     tts = TTS.from_pretrained(tiny_run)
     with pytest.raises(ValueError, match=option if option != "method" else "sampling method"):
         tts.synthesize("안녕하세요.", **{option: value})
+
+
+def test_synthesize_is_safe_to_call_from_threads(tiny_run):
+    from concurrent.futures import ThreadPoolExecutor
+
+    tts = TTS.from_pretrained(tiny_run)
+    texts = ["오늘의 뉴스입니다.", "Good evening.", "서울은 맑겠습니다.", "Here is the news.", "감사합니다.", "내일 만나요."]
+    expected = [tts.synthesize(t, steps=2, seed=k).audio for k, t in enumerate(texts)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda k: tts.synthesize(texts[k], steps=2, seed=k).audio, range(len(texts))))
+    assert all(np.array_equal(a, b) for a, b in zip(results, expected))

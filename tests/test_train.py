@@ -203,3 +203,20 @@ def test_non_finite_losses_are_skipped_then_stop_the_run(tiny_corpus, tmp_path):
     assert "non-finite loss, skipped (1 in a row)" in result.stderr
     assert "error: 3 non-finite losses in a row at step 0" in result.stderr and "Traceback" not in result.stderr
     assert not checkpoint_dirs(tmp_path / "run")
+
+
+def test_a_full_disk_during_a_save_is_one_clear_error_and_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
+    import errno
+
+    from tts_diffusion.training import checkpoint
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint.torch, "save", full)
+    with pytest.raises(checkpoint.CheckpointError, match="cannot save checkpoint .*step_0000005: the disk is full"):
+        checkpoint.save_checkpoint(tmp_path, 5, {"model": {"w": torch.zeros(2)}}, {}, {"step": 5})
+    assert list((tmp_path / "checkpoints").iterdir()) == []
+    (tmp_path / "checkpoints" / ".step_0000009.tmp").mkdir()  # left by a killed save
+    checkpoint.remove_partial_checkpoints(tmp_path)
+    assert list((tmp_path / "checkpoints").iterdir()) == []

@@ -11,6 +11,7 @@ half-written checkpoint; only the newest ``keep`` are kept.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, safe_open, save_file
+
+from ..files import describe
 
 _STEP = re.compile(r"^step_(\d+)$")
 
@@ -46,17 +49,34 @@ def load_weights(path: str | Path, device: str | torch.device = "cpu") -> dict[s
     return load_file(str(path), device=str(device))
 
 
+class CheckpointError(ValueError):
+    """A checkpoint that could not be written (the message says why: a full disk, ...)."""
+
+
+def remove_partial_checkpoints(run_dir: str | Path) -> None:
+    """Temporary folders a crash left in the middle of a save (``.step_N.tmp``)."""
+    for partial in (Path(run_dir) / "checkpoints").glob(".step_*.tmp"):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, dict[str, torch.Tensor]],
                     metadata: dict[str, object], state: dict, keep: int = 3) -> Path:
-    """Write ``<name>.safetensors`` for each entry of ``weights`` and ``state.pt``, atomically."""
+    """Write ``<name>.safetensors`` for each entry of ``weights`` and ``state.pt``, atomically: into
+    a temporary folder renamed at the end, which a failure (a full disk) removes."""
     root = Path(run_dir) / "checkpoints"
     final = root / f"step_{step:07d}"
     tmp = root / f".step_{step:07d}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, state_dict in weights.items():
-        save_weights(tmp / f"{name}.safetensors", state_dict, {**metadata, "step": step})
-    torch.save(state, tmp / "state.pt")
+    try:
+        tmp.mkdir(parents=True)
+        for name, state_dict in weights.items():
+            save_weights(tmp / f"{name}.safetensors", state_dict, {**metadata, "step": step})
+        torch.save(state, tmp / "state.pt")
+    except (OSError, RuntimeError) as err:  # torch.save reports a full disk as a RuntimeError
+        shutil.rmtree(tmp, ignore_errors=True)
+        full = isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err)
+        reason = "the disk is full" if full else describe(err) if isinstance(err, OSError) else str(err).splitlines()[0]
+        raise CheckpointError(f"cannot save checkpoint {final}: {reason}") from None
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import checkpoint_dirs, load_state, load_weights, save_checkpoint
+from .checkpoint import checkpoint_dirs, load_state, load_weights, remove_partial_checkpoints, save_checkpoint
 from .ema import EMA
 
 log = logging.getLogger("tts_diffusion.train")
@@ -143,6 +143,7 @@ class Trainer:
         if dist.main:
             from torch.utils.tensorboard import SummaryWriter
 
+            remove_partial_checkpoints(self.run_dir)  # a save that a crash or a full disk interrupted
             self.writer = SummaryWriter(str(self.run_dir / "tensorboard"))
 
     # -- checkpoints ------------------------------------------------------------------------
