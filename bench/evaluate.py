@@ -33,10 +33,10 @@ from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
 from tts_diffusion.audio import MelSpectrogram, load_wav
 from tts_diffusion.text import normalize
+from tts_diffusion.text.g2p import ESPEAK_VOICES
 from tts_diffusion.vocoder import GriffinLim
 
 HERE = Path(__file__).parent
-VOICES = {"ko": "ko", "en": "en-us"}
 
 
 def sentences(lang: str) -> list[str]:
@@ -48,7 +48,7 @@ ANCHORS = [("with its pitch raised (-p 80)", ["-p", "80"]), ("variant +f2 (anoth
 
 
 def espeak(text: str, lang: str, rate: int, options: list[str] = ()) -> np.ndarray:
-    voice = VOICES[lang] + "".join(o for o in options if o.startswith("+"))
+    voice = ESPEAK_VOICES[lang] + "".join(o for o in options if o.startswith("+"))
     flags = [o for o in options if not o.startswith("+")]
     with tempfile.NamedTemporaryFile(suffix=".wav") as f:
         subprocess.run(["espeak-ng", "-v", voice, *flags, "-w", f.name, "--stdin"], input=text.encode(), check=True)

@@ -54,6 +54,8 @@ class Chunk:
     """One sentence's audio, preceded by the pause before it (none before the first)."""
 
     text: str  # the sentence's spoken form
+    index: int  # which sentence of the text, from 0
+    count: int  # how many sentences the text has
     audio: np.ndarray  # float32 in [-1, 1]
     sample_rate: int
     mel: np.ndarray  # (n_mels, frames)
@@ -158,8 +160,9 @@ class TTS:
                 with torch.no_grad():
                     audio = self.vocoder(mel[i:i + 1, :, :frames]).reshape(-1).cpu().numpy().astype(np.float32)
                 audio = np.concatenate([gap, audio]) if first + i else audio
-                yield Chunk(batch[i][0], audio, self.sample_rate, mel[i, :, :frames].cpu().numpy(),
-                            {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
+                yield Chunk(batch[i][0], first + i, len(encoded), audio, self.sample_rate,
+                            mel[i, :, :frames].cpu().numpy(), {"acoustic": acoustic, "vocoder": time.perf_counter() - t1},
+                            nfe)
             first += len(batch)
 
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
@@ -167,13 +170,11 @@ class TTS:
         """Speak ``text`` whole: the chunks of :meth:`stream`, joined. ``progress(done, total)`` is
         called after each sentence; ``nfe`` is the score evaluations of a sentence."""
         start = time.perf_counter()
-        options = replace(options or SynthesisOptions(), **overrides).check()
-        encoded = self.sentences(text, options.lang)
         chunks = []
-        for chunk in self._speak(encoded, options, speaker_id(self.voices, options.voice, text), batch_size):
+        for chunk in self.stream(text, options, batch_size, **overrides):
             chunks.append(chunk)
             if progress is not None:
-                progress(len(chunks), len(encoded))
+                progress(chunk.index + 1, chunk.count)
         audio = np.concatenate([c.audio for c in chunks])
         seconds = len(audio) / self.sample_rate
         elapsed = time.perf_counter() - start

@@ -102,12 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon)
         speaker_id(tts.voices, options.voice, text)  # an unknown voice is an error before any synthesis
-        sentences = len(tts.sentences(text, options.lang)) if not args.quiet else 0
         bar = None
         if not args.quiet:
             from tqdm import tqdm
 
-            bar = tqdm(total=sentences, unit="sentence", leave=False, disable=None)
+            bar = tqdm(unit="sentence", leave=False, disable=None)
         mels, seconds, nfe = [], 0.0, 0
         with PcmWriter(args.output, tts.sample_rate, raw=args.raw) as out:
             for chunk in tts.stream(text, options):
@@ -117,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.mel_png:
                     mels.append(chunk.mel)
                 if bar is not None:
+                    bar.total = chunk.count  # known once the text is split, with the first chunk
                     bar.update(1)
             if args.mel_png:
                 import numpy as np

@@ -19,9 +19,9 @@ import threading
 from pathlib import Path
 
 from tts_diffusion.files import atomic_path
+from tts_diffusion.text.g2p import ESPEAK_VOICES  # the voices G2P reads with: the teacher speaks with them
 
 HERE = Path(__file__).parent
-ESPEAK_VOICES = {"ko": "ko", "en": "en-us"}
 
 
 class TeacherError(RuntimeError):
