@@ -1,7 +1,7 @@
 """Gradio web demo:  python app.py [--model PATH] [--lexicon FILE] [--host 127.0.0.1] [--port 7860]
 
-Type Korean or English text, pick the voice, the sampler and its steps, and listen; the page shows the
-mel spectrogram and the timings. Nothing is sent anywhere: analytics are off and the page takes
+Type Korean or English text, pick the voice, the sampler and its steps, and listen: each sentence
+plays as soon as it is ready, then the whole take comes with its mel spectrogram and the timings. Nothing is sent anywhere: analytics are off and the page takes
 no file paths.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -57,16 +58,27 @@ EXAMPLES = [
 ]
 
 
-def build_demo(tts, max_chars: int = MAX_CHARS):
+def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
+    """The page. ``live``: a player that gets each sentence as soon as it is ready (Gradio encodes
+    streamed audio with ffmpeg, so by default only where ffmpeg is installed)."""
+    import shutil
+
     import gradio as gr
     import numpy as np
 
+    from tts_diffusion.api import Synthesis
     from tts_diffusion.options import DEFAULTS, METHODS, SPEED_RANGE, TEMPERATURE_RANGE, SynthesisOptions, option_help
     from tts_diffusion.plots import mel_image
 
     voices = ["auto"] + [v.name for v in tts.voices]
+    live = shutil.which("ffmpeg") is not None if live is None else live
+
+    def pcm16(audio):
+        return (np.clip(audio, -1, 1) * 32767).astype(np.int16)
 
     def speak(text, method, steps, temperature, speed, seed, voice="auto"):
+        """Each sentence to the live player as soon as it is ready; then the whole take, its mel and
+        timings."""
         text = (text or "").strip()
         if not text:
             raise gr.Error("Please type some text.")
@@ -78,14 +90,18 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
             options = SynthesisOptions(voice=None if voice == "auto" else voice, method=method, steps=int(steps),
                                        temperature=float(temperature), speed=float(speed),
                                        seed=int(seed) if seed is not None else None)
-            result = tts.synthesize(text, options)
+            start, chunks = time.perf_counter(), []
+            for chunk in tts.stream(text, options):
+                chunks.append(chunk)
+                yield ((chunk.sample_rate, pcm16(chunk.audio)) if live else gr.skip(), gr.skip(), gr.skip(),
+                       f"sentence {chunk.index + 1} of {chunk.count} ready")
         except ValueError as err:
             raise gr.Error(str(err)) from None
-        audio = (np.clip(result.audio, -1, 1) * 32767).astype(np.int16)
+        result = Synthesis.join(chunks, time.perf_counter() - start)
         t = result.timings
         timings = (f"{t['audio']:.2f} s of audio in {t['total']:.2f} s (real-time factor {t['rtf']:.2f}): "
                    f"acoustic model {t['acoustic']:.2f} s, vocoder {t['vocoder']:.2f} s, {result.nfe} score evaluations")
-        return (result.sample_rate, audio), mel_image(result.mel), timings
+        yield gr.skip(), (result.sample_rate, pcm16(result.audio)), mel_image(result.mel), timings
 
     with gr.Blocks(title="tts-diffusion", analytics_enabled=False, delete_cache=CACHE) as demo:
         gr.Markdown("# tts-diffusion\nScore-based diffusion text-to-speech for Korean and English.")
@@ -106,10 +122,12 @@ def build_demo(tts, max_chars: int = MAX_CHARS):
                 button = gr.Button("Speak", variant="primary", elem_id="speak")
                 gr.Examples(EXAMPLES, inputs=[text])
             with gr.Column():
+                player = gr.Audio(label="Live (each sentence as it is ready)", type="numpy", streaming=True,
+                                  autoplay=True, interactive=False, elem_id="live", visible=live)
                 audio = gr.Audio(label="Speech", type="numpy", interactive=False, elem_id="audio")
                 mel = gr.Image(label="Mel spectrogram", type="numpy", interactive=False)
                 timings = gr.Textbox(label="Timings", interactive=False, elem_id="timings")
-        button.click(speak, [text, method, steps, temperature, speed, seed, voice], [audio, mel, timings],
+        button.click(speak, [text, method, steps, temperature, speed, seed, voice], [player, audio, mel, timings],
                      api_name="speak")
     return demo.queue(default_concurrency_limit=1, max_size=16)
 

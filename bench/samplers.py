@@ -47,9 +47,8 @@ def main() -> None:
         mel = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))[None]
         ids, langs = torch.tensor([encoded.ids]), torch.tensor([encoded.langs])
         with torch.no_grad():
-            mu_x, _, _, path, mask = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel,
-                                                         torch.tensor([mel.shape[-1]]))
-        mu = mu_x @ path
+            aligned = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel, torch.tensor([mel.shape[-1]]))
+        mu, mask = aligned.mu_y, aligned.y_mask
         start = model.sde.prior_sample(mu, args.temperature, torch.Generator().manual_seed(0))
         score = (lambda mu_, mask_: lambda x, t: model.score(x, t, mu_, mask_))(mu, mask)
         exact = sample(score, mu, model.sde, "ode-rk45", x_init=start, rtol=1e-5, atol=1e-5)

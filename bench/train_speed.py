@@ -16,7 +16,7 @@ import time
 import torch
 
 from tts_diffusion.config import load_config
-from tts_diffusion.train import TrainConfig, build_model
+from tts_diffusion.training.acoustic import TrainConfig, build_model
 from tts_diffusion.text import Tokenizer
 
 

@@ -81,3 +81,16 @@ def test_synthesize_is_safe_to_call_from_threads(tiny_run):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda k: tts.synthesize(texts[k], steps=2, seed=k).audio, range(len(texts))))
     assert all(np.array_equal(a, b) for a, b in zip(results, expected))
+
+
+def test_inference_imports_nothing_of_training():
+    """Synthesis, export and vocoder loading stand apart from the trainers and their data code."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tts_diffusion.api, tts_diffusion.cli, tts_diffusion.export, tts_diffusion.vocoder.load;"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[:2] in "
+            "(['tts_diffusion', 'training'], ['tts_diffusion', 'data']))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []

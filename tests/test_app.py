@@ -64,12 +64,27 @@ def test_gradio_client_and_the_length_limit(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    audio_path, image_path, timings = client.predict("Good evening.", "ode-euler", 3, 1.5, 1.0, 0, "auto", api_name="/speak")
+    _, audio_path, image_path, timings = client.predict("Good evening.", "ode-euler", 3, 1.5, 1.0, 0, "auto",
+                                                        api_name="/speak")
     with open(audio_path, "rb") as f:
         assert 0.2 < wav_seconds(f.read()) < 10
     assert "score evaluations" in timings
     with pytest.raises(Exception, match="at most 200"):
         client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, "auto", api_name="/speak")
+
+
+def test_the_live_player_gets_each_sentence_before_the_whole(server):
+    from gradio_client import Client
+
+    job = Client(server, verbose=False).submit("안녕하세요. 오늘의 뉴스입니다. 감사합니다.", "ode-euler", 3, 1.5, 1.0, 0,
+                                               "auto", api_name="/speak")
+    job.result(timeout=300)
+    updates = job.outputs()
+    progress = [u[3] for u in updates[:-1]]
+    assert progress == [f"sentence {i} of 3 ready" for i in (1, 2, 3)]  # three sentences, in order, before the end
+    if shutil.which("ffmpeg"):  # the live player got each sentence (Gradio serves streamed audio as HLS)
+        assert all(str(u[0]).endswith(".m3u8") for u in updates[:-1])
+    assert "real-time factor" in updates[-1][3] and str(updates[-1][1]).endswith(".wav")
 
 
 def test_other_hosts_origins_and_big_uploads_are_refused(server):

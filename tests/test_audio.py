@@ -96,7 +96,7 @@ def test_the_vocos_preset_matches_torchaudio_style_features():
     import librosa
 
     from tts_diffusion.config import ConfigError, from_dict
-    from tts_diffusion.train import TrainConfig
+    from tts_diffusion.training.acoustic import TrainConfig
 
     config = MelConfig.preset("vocos-24khz")
     assert from_dict(TrainConfig, {"mel": "vocos-24khz"}).mel == config

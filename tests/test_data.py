@@ -6,9 +6,10 @@ import torch
 
 from tts_diffusion.audio import MelConfig
 from tts_diffusion.data import (
-    BucketBatchSampler, CorpusError, TextMelDataset, Utterance, collate, cut_segments, random_segment_starts,
-    read_filelist, read_kss, read_ljspeech, split_train_val, write_filelist,
+    BucketBatchSampler, CorpusError, TextMelDataset, Utterance, collate, read_filelist, read_kss, read_ljspeech, shard,
+    split_train_val, write_filelist,
 )
+from tts_diffusion.models.layers import cut_segments, random_segment_starts
 from tts_diffusion.text import Tokenizer
 
 from conftest import SENTENCES, make_wav
@@ -85,8 +86,11 @@ def test_collate_pads_and_keeps_lengths(ljspeech_dir):
     batch = collate([data[0], data[3]])
     assert batch["mels"].shape[0] == 2 and batch["mels"].shape[2] == max(batch["mel_lengths"])
     short = int(batch["mel_lengths"].argmin())
-    assert torch.all(batch["mels"][short, :, batch["mel_lengths"][short]:] == float(np.log(1e-5)))
+    own = data[3 if short else 0]["mel"]
+    assert torch.equal(batch["mels"][short, :, : own.shape[-1]], own)
+    assert torch.all(batch["mels"][short, :, batch["mel_lengths"][short]:] == own.min())  # its own silence
     assert torch.all(batch["ids"][short, batch["token_lengths"][short]:] == 0)
+    assert torch.equal(batch["ids"][short, : batch["token_lengths"][short]], data[3 if short else 0]["ids"])
 
 
 def test_bucket_sampler_groups_lengths_and_is_deterministic():
@@ -107,6 +111,13 @@ def test_bucket_sampler_splits_batches_between_ranks():
     assert len(ranks[0]) == len(ranks[1])
     seen = [i for r in ranks for b in r for i in b]
     assert len(seen) == len(set(seen))
+
+
+def test_shard_gives_every_rank_as_many_batches_and_no_batch_twice():
+    batches = list(range(11))
+    shards = [shard(batches, rank, 3) for rank in range(3)]
+    assert shards == [[0, 3, 6], [1, 4, 7], [2, 5, 8]]  # 9 and 10 would give two ranks an extra step
+    assert shard(batches, 0, 1) == batches
 
 
 def test_random_segments_stay_inside_each_item():

@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from tts_diffusion.pretrained import PretrainedError, load_acoustic, resolve_weights
+from tts_diffusion.vocoder.hifigan import CHECKPOINT_FORMAT
+from tts_diffusion.weights import load_weights, read_metadata, save_weights
 
 from conftest import ROOT
 
@@ -27,6 +29,17 @@ def test_not_a_model_is_a_clear_error(tmp_path):
     bad.write_bytes(b"\x00" * 16)
     with pytest.raises(PretrainedError, match="not a tts-diffusion acoustic model"):
         load_acoustic(bad)
+
+
+def test_a_vocoder_checkpoint_is_refused_by_its_format(tiny_run, tmp_path):
+    source = resolve_weights(tiny_run)
+    vocoder = tmp_path / "vocoder.safetensors"
+    save_weights(vocoder, load_weights(source), {**read_metadata(source), "format": CHECKPOINT_FORMAT})
+    with pytest.raises(PretrainedError, match="format is 'tts-diffusion/hifigan-train/1'"):
+        load_acoustic(vocoder)
+    legacy = tmp_path / "legacy.safetensors"  # models of version 0.1 were saved without a format
+    save_weights(legacy, load_weights(source), {k: v for k, v in read_metadata(source).items() if k != "format"})
+    load_acoustic(legacy)
 
 
 def test_likelihood_cli_prints_bits_per_dim(tiny_run):
@@ -63,7 +76,7 @@ def test_export_fp16_voice_synthesizes_like_the_checkpoint(tiny_run, tmp_path):
 ])
 def test_a_model_file_asking_for_absurd_sizes_is_refused_before_building(tiny_run, tmp_path, section, key, value, message):
     from tts_diffusion.pretrained import PretrainedError, load_acoustic
-    from tts_diffusion.training.checkpoint import load_weights, read_metadata, save_weights
+    from tts_diffusion.weights import load_weights, read_metadata, save_weights
 
     source = sorted((tiny_run / "checkpoints").iterdir())[-1] / "ema.safetensors"
     meta = read_metadata(source)

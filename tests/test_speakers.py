@@ -57,7 +57,7 @@ def two_voice_run(tmp_path_factory, tiny_run):
 
 def test_a_single_speaker_model_grows_into_several_voices_unchanged(tiny_run):
     from tts_diffusion.pretrained import load_acoustic
-    from tts_diffusion.train import TrainConfig, build_model, initialize_from
+    from tts_diffusion.training.acoustic import TrainConfig, build_model, initialize_from
 
     source, tokenizer, mel = load_acoustic(tiny_run)
     config = TrainConfig(mel=mel, model=dataclasses.replace(source.config, voices=VOICES))

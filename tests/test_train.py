@@ -12,7 +12,7 @@ import soundfile as sf
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from tts_diffusion.training.checkpoint import checkpoint_dirs, load_weights, read_metadata
+from tts_diffusion.weights import checkpoint_dirs, load_weights, read_metadata
 
 from conftest import ROOT
 
@@ -92,7 +92,7 @@ def test_init_from_starts_at_the_source_weights_and_refuses_a_different_model(ti
 
 def test_init_from_a_model_with_fewer_symbols_keeps_its_rows_and_inits_the_new_ones(tiny_run, tiny_corpus, tmp_path):
     from tts_diffusion.text.symbols import SYMBOLS_V1
-    from tts_diffusion.training.checkpoint import save_weights
+    from tts_diffusion.weights import save_weights
 
     source_path = checkpoint_dirs(tiny_run)[-1] / "ema.safetensors"
     weights, meta = load_weights(source_path), read_metadata(source_path)
@@ -185,7 +185,7 @@ def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(tiny_corpu
                          ids=lambda p: p.name)
 def test_every_recipe_loads(recipe):
     from tts_diffusion.config import load_config
-    from tts_diffusion.train import TrainConfig
+    from tts_diffusion.training.acoustic import TrainConfig
 
     config = load_config(TrainConfig, recipe)
     assert config.data.train_filelist and config.train.max_steps > 0

@@ -222,7 +222,7 @@ def test_two_process_gloo_vocoder_training_keeps_ranks_identical(tiny_corpus, tm
         capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "parameters identical across 2 ranks" in result.stderr
-    from tts_diffusion.training.checkpoint import checkpoint_dirs, load_weights
+    from tts_diffusion.weights import checkpoint_dirs, load_weights
 
     before = initial_tiny_vocoder_weights()
     after = load_weights(checkpoint_dirs(tmp_path / "ddp")[-1] / "model.safetensors")
@@ -234,7 +234,7 @@ def initial_tiny_vocoder_weights():
     """The tiny recipe's weights before any step, as rank 0 makes them (seeded with train.seed);
     spectral norm's power-iteration buffers are left out (a forward pass moves them)."""
     from tts_diffusion.config import load_config
-    from tts_diffusion.vocoder.train import GANVocoderTraining, VocoderTrainConfig
+    from tts_diffusion.training.vocoder import GANVocoderTraining, VocoderTrainConfig
 
     torch.manual_seed(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml").train.seed)
     state = GANVocoderTraining(load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")).state_dict()
@@ -243,9 +243,9 @@ def initial_tiny_vocoder_weights():
 
 def test_every_vocoder_recipe_loads():
     from tts_diffusion.config import load_config
-    from tts_diffusion.vocoder.train import VocoderTrainConfig
+    from tts_diffusion.training.vocoder import VocoderTrainConfig
 
-    from tts_diffusion.vocoder.train import generator_config
+    from tts_diffusion.training.vocoder import generator_config
 
     recipes = sorted((ROOT / "recipes").glob("hifigan_*.yaml")) + sorted((ROOT / "recipes").glob("vocos_*.yaml"))
     assert len(recipes) >= 6
@@ -275,7 +275,7 @@ def test_fine_tuning_on_predicted_mels(tiny_run, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     # the training pairs are the predicted mels (cut where the audio is cut), not the audio's own mel
     from tts_diffusion.config import load_config
-    from tts_diffusion.vocoder.train import (AudioDataset, GANVocoderTraining, VocoderTrainConfig, collate_audio,
+    from tts_diffusion.training.vocoder import (AudioDataset, GANVocoderTraining, VocoderTrainConfig, collate_audio,
                                              training_pair)
 
     config = load_config(VocoderTrainConfig, ROOT / "recipes" / "hifigan_tiny.yaml")

@@ -28,7 +28,7 @@ from .audio import MelConfig
 from .options import MAX_TEXT_CHARS, SynthesisOptions
 from .pretrained import PretrainedError, load_acoustic
 from .speakers import Voice, speaker_id
-from .text import Lexicon, Tokenizer, normalize
+from .text import Lexicon, Tokenizer, normalize, pad_tokens
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -69,7 +69,18 @@ class Synthesis:
     sample_rate: int
     mel: np.ndarray  # (n_mels, frames), the whole text
     timings: dict[str, float] = field(default_factory=dict)  # seconds: acoustic, vocoder, total, audio; and rtf
-    nfe: int = 0
+    nfe: int = 0  # score evaluations of a sentence
+
+    @classmethod
+    def join(cls, chunks: list[Chunk], elapsed: float) -> "Synthesis":
+        """The streamed chunks of one text as a whole, ``elapsed`` seconds after it was asked for."""
+        audio = np.concatenate([c.audio for c in chunks])
+        seconds = len(audio) / chunks[0].sample_rate
+        timings = {"acoustic": sum(c.timings["acoustic"] for c in chunks),
+                   "vocoder": sum(c.timings["vocoder"] for c in chunks), "total": elapsed, "audio": seconds,
+                   "rtf": elapsed / max(seconds, 1e-9)}
+        return cls(audio, chunks[0].sample_rate, np.concatenate([c.mel for c in chunks], axis=1), timings,
+                   max(c.nfe for c in chunks))
 
 
 class TTS:
@@ -142,11 +153,7 @@ class TTS:
         first = 0
         while first < len(encoded):
             batch = encoded[first:first + (1 if first == 0 else batch_size)]
-            lengths = torch.tensor([len(e.ids) for _, e in batch])
-            ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
-            langs = torch.zeros_like(ids)
-            for i, (_, e) in enumerate(batch):
-                ids[i, : len(e.ids)], langs[i, : len(e.langs)] = torch.tensor(e.ids), torch.tensor(e.langs)
+            ids, langs, lengths = map(torch.from_numpy, pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch]))
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             speakers = None if speaker is None else torch.full((len(batch),), speaker, device=self.device)
             t0 = time.perf_counter()
@@ -168,21 +175,14 @@ class TTS:
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
                    progress=None, **overrides) -> Synthesis:
         """Speak ``text`` whole: the chunks of :meth:`stream`, joined. ``progress(done, total)`` is
-        called after each sentence; ``nfe`` is the score evaluations of a sentence."""
+        called after each sentence."""
         start = time.perf_counter()
         chunks = []
         for chunk in self.stream(text, options, batch_size, **overrides):
             chunks.append(chunk)
             if progress is not None:
                 progress(chunk.index + 1, chunk.count)
-        audio = np.concatenate([c.audio for c in chunks])
-        seconds = len(audio) / self.sample_rate
-        elapsed = time.perf_counter() - start
-        timings = {"acoustic": sum(c.timings["acoustic"] for c in chunks),
-                   "vocoder": sum(c.timings["vocoder"] for c in chunks), "total": elapsed, "audio": seconds,
-                   "rtf": elapsed / max(seconds, 1e-9)}
-        return Synthesis(audio, self.sample_rate, np.concatenate([c.mel for c in chunks], axis=1), timings,
-                         max(c.nfe for c in chunks))
+        return Synthesis.join(chunks, time.perf_counter() - start)
 
 
 __all__ = ["TTS", "Synthesis", "Chunk", "SynthesisOptions", "split_sentences"]

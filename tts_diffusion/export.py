@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .files import atomic_path
 from .pretrained import PretrainedError, resolve_weights
-from .training.checkpoint import load_weights, read_metadata, save_weights
+from .weights import load_weights, read_metadata, save_weights
 
 
 def export(spec: str, out: str | Path, fp16: bool = False) -> Path:

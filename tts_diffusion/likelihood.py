@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.wav} is too short for its text ({mel.shape[-1]} frames, {ids.shape[1]} tokens)", file=sys.stderr)
         return 2
     with torch.no_grad():
-        mu_x, _, _, path, y_mask = model.aligned_prior(ids, langs, token_lengths, mel, mel_lengths)
-    mu_y = mu_x @ path
+        aligned = model.aligned_prior(ids, langs, token_lengths, mel, mel_lengths)
+    mu_y, y_mask = aligned.mu_y, aligned.y_mask
     score = lambda x, t: model.score(x, t, mu_y, y_mask)  # noqa: E731
     logp, bpd = log_likelihood(score, mel, mu_y, model.sde, y_mask, args.hutchinson, args.rtol, args.atol,
                                generator=torch.Generator().manual_seed(args.seed))

@@ -11,9 +11,9 @@ from safetensors import SafetensorError
 from .audio import MelConfig
 from .config import ConfigError, from_dict
 from .hub import hub_file, parse_spec
-from .models.tts import GradTTS, ModelConfig
+from .models.tts import CHECKPOINT_FORMAT, GradTTS, ModelConfig
 from .text import Tokenizer
-from .training.checkpoint import checkpoint_dirs, load_weights, read_metadata
+from .weights import checkpoint_dirs, load_weights, read_metadata
 
 
 class PretrainedError(ValueError):
@@ -53,6 +53,8 @@ def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple
     path = resolve_weights(spec)
     try:
         meta = read_metadata(path)
+        if meta.get("format", CHECKPOINT_FORMAT) != CHECKPOINT_FORMAT:  # models of version 0.1 have no format
+            raise ValueError(f"its format is {meta['format']!r}, not {CHECKPOINT_FORMAT!r}")
         config = meta["config"]
         model_config = from_dict(ModelConfig, upgrade_model_config(config["model"])).check()
         mel_config = from_dict(MelConfig, config["mel"]).check()

@@ -2,10 +2,10 @@
 
 from .corpus import (CorpusError, Utterance, read_filelist, read_kss, read_ljspeech, split_train_val, write_filelist,
                      write_split)
-from .dataset import BucketBatchSampler, TextMelDataset, collate, cut_segments, random_segment_starts
+from .dataset import BucketBatchSampler, TextMelDataset, collate, shard
 
 __all__ = [
     "CorpusError", "Utterance", "read_filelist", "read_kss", "read_ljspeech", "split_train_val", "write_filelist",
     "write_split",
-    "BucketBatchSampler", "TextMelDataset", "collate", "cut_segments", "random_segment_starts",
+    "BucketBatchSampler", "TextMelDataset", "collate", "shard",
 ]

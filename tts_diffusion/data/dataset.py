@@ -11,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from ..audio import AudioError, MelConfig, MelSpectrogram, load_wav
 from ..files import atomic_save_npy
-from ..text import Tokenizer
+from ..text import Tokenizer, pad_tokens
 from .corpus import CorpusError, Utterance
 
 log = logging.getLogger(__name__)
@@ -83,20 +84,22 @@ class TextMelDataset(torch.utils.data.Dataset):
 
 
 def collate(batch: list[dict]) -> dict:
-    """Pad to the longest item: ids/langs (B, T) with 0, mels (B, n_mels, F) with log(1e-5)."""
-    token_lengths = torch.tensor([len(b["ids"]) for b in batch])
+    """Pad to the longest item: ids/langs (B, T) with 0 (:func:`pad_tokens`), mels (B, n_mels, F)
+    with each item's own quietest value (padding is masked out of every loss)."""
+    ids, langs, token_lengths = map(torch.from_numpy, pad_tokens([b["ids"] for b in batch], [b["langs"] for b in batch]))
     mel_lengths = torch.tensor([b["mel"].shape[-1] for b in batch])
-    n_mels = batch[0]["mel"].shape[0]
-    ids = torch.zeros(len(batch), int(token_lengths.max()), dtype=torch.long)
-    langs = torch.zeros_like(ids)
-    mels = torch.full((len(batch), n_mels, int(mel_lengths.max())), float(np.log(1e-5)))
-    for i, b in enumerate(batch):
-        ids[i, : len(b["ids"])] = b["ids"]
-        langs[i, : len(b["langs"])] = b["langs"]
-        mels[i, :, : b["mel"].shape[-1]] = b["mel"]
+    mels = torch.stack([F.pad(b["mel"], (0, int(mel_lengths.max()) - b["mel"].shape[-1]), value=float(b["mel"].min()))
+                        for b in batch])
     return {"ids": ids, "langs": langs, "token_lengths": token_lengths, "mels": mels, "mel_lengths": mel_lengths,
             "speakers": torch.tensor([b.get("speaker", 0) for b in batch]),
             "index": torch.tensor([b["index"] for b in batch])}
+
+
+def shard(batches: list, rank: int, world_size: int) -> list:
+    """Rank ``rank``'s share of an epoch's batches under DDP: every ``world_size``-th batch, from a
+    list cut to a multiple of ``world_size`` so that every rank takes as many steps (or DDP hangs)."""
+    usable = len(batches) - len(batches) % world_size
+    return batches[rank:usable:world_size]
 
 
 class BucketBatchSampler(torch.utils.data.Sampler):
@@ -127,27 +130,10 @@ class BucketBatchSampler(torch.utils.data.Sampler):
             batches = [b for b in batches if len(b) == self.batch_size]
         if self.shuffle:
             rng.shuffle(batches)
-        usable = len(batches) - len(batches) % self.num_replicas if self.num_replicas > 1 else len(batches)
-        return batches[self.rank:usable:self.num_replicas]
+        return shard(batches, self.rank, self.num_replicas)
 
     def __iter__(self):
         return iter(self._batches())
 
     def __len__(self) -> int:
         return len(self._batches())
-
-
-def random_segment_starts(lengths: torch.Tensor, out_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Start frames of random windows of ``out_size`` frames, uniform over
-    [0, max(0, length - out_size)] for each item, as Grad-TTS cuts its decoder's training segments."""
-    room = (lengths - out_size).clamp(min=0)
-    return (torch.rand(lengths.shape, generator=generator) * (room + 1).float()).floor().long().clamp(max=room)
-
-
-def cut_segments(x: torch.Tensor, starts: torch.Tensor, out_size: int) -> torch.Tensor:
-    """Windows x[b, :, starts[b] : starts[b] + out_size], zero-padded where an item is shorter."""
-    out = x.new_zeros(x.shape[0], x.shape[1], out_size)
-    for b, start in enumerate(starts.tolist()):
-        piece = x[b, :, start:start + out_size]
-        out[b, :, : piece.shape[-1]] = piece
-    return out

@@ -54,3 +54,19 @@ def rotary(x: torch.Tensor, base: float = 10000.0) -> torch.Tensor:
     cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
     even, odd = x[..., 0::2], x[..., 1::2]
     return torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1).flatten(-2)
+
+
+def random_segment_starts(lengths: torch.Tensor, out_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Start frames of random windows of ``out_size`` frames, uniform over
+    [0, max(0, length - out_size)] for each item, as Grad-TTS cuts its decoder's training segments."""
+    room = (lengths - out_size).clamp(min=0)
+    return (torch.rand(lengths.shape, generator=generator) * (room + 1).float()).floor().long().clamp(max=room)
+
+
+def cut_segments(x: torch.Tensor, starts: torch.Tensor, out_size: int) -> torch.Tensor:
+    """Windows x[b, :, starts[b] : starts[b] + out_size], zero-padded where an item is shorter."""
+    out = x.new_zeros(x.shape[0], x.shape[1], out_size)
+    for b, start in enumerate(starts.tolist()):
+        piece = x[b, :, start:start + out_size]
+        out[b, :, : piece.shape[-1]] = piece
+    return out

@@ -12,16 +12,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from ..data.dataset import cut_segments, random_segment_starts
 from ..sde import SDE, VESDE, VPSDE, SubVPSDE
 from ..speakers import Voice
-from .layers import sequence_mask
+from .layers import cut_segments, random_segment_starts, sequence_mask
 from .residual_net import ResidualUNet
 from .text_encoder import TextEncoder
+
+class Alignment(NamedTuple):
+    """Text aligned to a mel: encoder means mu_x (batch, n_mels, tokens), predicted log durations
+    log_w, token mask, the 0/1 path A (batch, tokens, frames), mu_y = mu_x A (batch, n_mels, frames)
+    and the frame mask."""
+    mu_x: torch.Tensor
+    log_w: torch.Tensor
+    x_mask: torch.Tensor
+    path: torch.Tensor
+    mu_y: torch.Tensor
+    y_mask: torch.Tensor
+
+
+CHECKPOINT_FORMAT = "tts-diffusion/acoustic/1"  # the "format" in a saved model's metadata
 
 
 @dataclass
@@ -149,9 +163,9 @@ class GradTTS(nn.Module):
         _, sigma = self.sde.alpha_sigma(t, x)
         return -self.eps(x, t, mu, mask, speaker) / sigma
 
-    def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None):
-        """Encode, then align the tokens to the mel by MAS under log N(y_j; mu_i, I).
-        -> mu_x, log_w, x_mask, path (batch, tokens, frames), y_mask."""
+    def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None) -> Alignment:
+        """The teacher-forced prior: encode, align the tokens to the mel by MAS under
+        log N(y_j; mu_i, I), and spread mu_x over the frames, mu_y = mu_x A."""
         from .alignment import monotonic_alignment_search  # numba: training and likelihood only
 
         mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
@@ -162,14 +176,13 @@ class GradTTS(nn.Module):
                 + self.n_mels * math.log(2 * math.pi)
             )
             path = monotonic_alignment_search(log_prior, token_lengths, mel_lengths)
-        return mu_x, log_w, x_mask, path, y_mask
+        return Alignment(mu_x, log_w, x_mask, path, mu_x @ path, y_mask)
 
     def compute_loss(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None,
                      generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
-        mu_x, log_w, x_mask, path, y_mask = self.aligned_prior(ids, langs, token_lengths, mels, mel_lengths, speaker)
+        _, log_w, x_mask, path, mu_y, y_mask = self.aligned_prior(ids, langs, token_lengths, mels, mel_lengths, speaker)
         log_d = torch.log(1e-8 + path.sum(-1, keepdim=True).transpose(1, 2)) * x_mask
         duration_loss = ((log_w - log_d) ** 2 * x_mask).sum() / x_mask.sum()
-        mu_y = mu_x @ path  # (batch, n_mels, frames)
         prior_loss = (0.5 * ((mels - mu_y) ** 2 + math.log(2 * math.pi)) * y_mask).sum() / (y_mask.sum() * self.n_mels)
 
         y, mu_seg, mask = mels, mu_y, y_mask

@@ -11,6 +11,8 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
+
 from .english import normalize_english
 from .korean import normalize_korean
 from .lexicon import INLINE, Lexicon, LexiconError
@@ -18,7 +20,7 @@ from .pronunciation import standard_pronunciation
 from .symbols import SymbolTable
 
 __all__ = ["normalize", "detect_language", "Tokenizer", "Encoded", "text_to_ids", "SymbolTable", "FRONTEND_VERSION",
-           "Lexicon", "LexiconError"]
+           "Lexicon", "LexiconError", "pad_tokens"]
 
 # What the front end does between normalization and G2P, saved with every model so that a model
 # keeps reading text the way it was trained: 1 = espeak-ng's own Korean rules; 2 = the Korean
@@ -153,3 +155,13 @@ class Tokenizer:
 def text_to_ids(text: str, lang: str = "auto") -> list[int]:
     """Symbol ids of ``text`` with the default tokenizer."""
     return Tokenizer().encode(text, lang).ids
+
+
+def pad_tokens(ids: list, langs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch of token sequences -> ids and language ids (batch, longest) padded with 0, and the
+    lengths (batch,), as int64 arrays (what the encoder takes, in torch or in ONNX)."""
+    lengths = np.array([len(i) for i in ids], dtype=np.int64)
+    padded = np.zeros((2, len(ids), int(lengths.max())), dtype=np.int64)
+    for row, (i, l) in enumerate(zip(ids, langs)):
+        padded[0, row, : len(i)], padded[1, row, : len(l)] = i, l
+    return padded[0], padded[1], lengths

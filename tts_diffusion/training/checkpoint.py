@@ -12,41 +12,14 @@ half-written checkpoint; only the newest ``keep`` are kept.
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
 import shutil
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, safe_open, save_file
 
 from ..files import describe
-
-_STEP = re.compile(r"^step_(\d+)$")
-
-
-def checkpoint_dirs(run_dir: str | Path) -> list[Path]:
-    """Complete checkpoint folders of a run, oldest first."""
-    root = Path(run_dir) / "checkpoints"
-    if not root.is_dir():
-        return []
-    found = [(int(m.group(1)), p) for p in root.iterdir() if p.is_dir() and (m := _STEP.match(p.name))]
-    return [p for _, p in sorted(found)]
-
-
-def save_weights(path: Path, state_dict: dict[str, torch.Tensor], metadata: dict[str, object]) -> None:
-    tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
-    save_file(tensors, str(path), metadata={k: json.dumps(v) for k, v in metadata.items()})
-
-
-def read_metadata(path: str | Path) -> dict[str, object]:
-    with safe_open(str(path), framework="pt") as f:
-        return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}
-
-
-def load_weights(path: str | Path, device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
-    return load_file(str(path), device=str(device))
+from ..weights import checkpoint_dirs, save_weights
 
 
 class CheckpointError(ValueError):

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import checkpoint_dirs, load_state, load_weights, remove_partial_checkpoints, save_checkpoint
+from ..weights import checkpoint_dirs, load_weights
+from .checkpoint import load_state, remove_partial_checkpoints, save_checkpoint
 from .ema import EMA
 
 log = logging.getLogger("tts_diffusion.train")

@@ -18,6 +18,9 @@ from torch.nn import functional as F
 from ..audio import MelConfig
 
 LRELU_SLOPE = 0.1
+# The vocoder trainer's checkpoints (a HiFi-GAN or Vocos generator with its discriminators; the
+# name predates Vocos and is kept so that older runs keep loading).
+CHECKPOINT_FORMAT = "tts-diffusion/hifigan-train/1"
 
 
 @dataclass

@@ -15,8 +15,9 @@ import torch
 
 from ..audio import MelConfig
 from ..hub import hub_file, parse_spec
+from ..weights import checkpoint_dirs, read_metadata
 from .griffinlim import GriffinLim
-from .hifigan import Generator, build_generator, read_config
+from .hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig, build_generator, read_config
 from .vocos import ARCHITECTURE as VOCOS, Vocos, VocosConfig, from_official
 
 HUB_FILES = ("generator.safetensors", "pytorch_model.bin")  # ours, then the official Vocos name
@@ -92,12 +93,9 @@ def _from_training_run(weights: Path) -> Generator | Vocos | None:
     if weights.suffix != ".safetensors":
         return None
     from ..config import from_dict
-    from ..training.checkpoint import read_metadata
-    from .hifigan import HiFiGANConfig
-    from .train import FORMAT
 
     meta = read_metadata(weights)
-    if meta.get("format") != FORMAT:
+    if meta.get("format") != CHECKPOINT_FORMAT:
         return None
     state = {k[len("generator."):]: v for k, v in read_state_dict(weights).items() if k.startswith("generator.")}
     if meta.get("architecture") == VOCOS:
@@ -108,8 +106,6 @@ def _from_training_run(weights: Path) -> Generator | Vocos | None:
 def load_hifigan(path: str | Path) -> Generator | Vocos:
     """A HiFi-GAN or Vocos from a file, a folder of weights + config, or a vocoder training run
     (its newest checkpoint)."""
-    from ..training.checkpoint import checkpoint_dirs
-
     path = Path(path)
     if not path.exists():
         raise VocoderError(f"no vocoder at {path}")

@@ -23,17 +23,22 @@ from ..data import CorpusError, read_filelist
 from ..files import atomic_save_npy
 from ..pretrained import PretrainedError, load_acoustic
 from ..sampling import sample
+from ..speakers import speaker_id
 
 
 @torch.no_grad()
 def predict_mel(model, tokenizer, mel: torch.Tensor, text: str, lang: str, method: str, steps: int,
-                temperature: float, generator: torch.Generator) -> torch.Tensor:
+                temperature: float, generator: torch.Generator, speaker: int | None = None) -> torch.Tensor:
+    """The model's mel for ``text`` with the durations of the recorded ``mel`` (teacher-forced
+    prior), sampled from N(mu_y, I / temperature^2)."""
+    speaker = None if speaker is None else torch.tensor([speaker])
     encoded = tokenizer.encode(text, lang)
     ids, langs = torch.tensor([encoded.ids]), torch.tensor([encoded.langs])
-    mu_x, _, _, path, mask = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel[None],
-                                                 torch.tensor([mel.shape[-1]]))
-    mu = mu_x @ path
-    return sample(lambda x, t: model.score(x, t, mu, mask), mu, model.sde, method, steps, temperature, generator)[0]
+    aligned = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel[None], torch.tensor([mel.shape[-1]]),
+                                  speaker)
+    mu, mask = aligned.mu_y, aligned.y_mask
+    return sample(lambda x, t: model.score(x, t, mu, mask, speaker), mu, model.sde, method, steps, temperature,
+                  generator)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             mel = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))
             predicted = predict_mel(model, tokenizer, mel, item.text, item.lang, args.method, args.steps,
-                                    args.temperature, generator)
+                                    args.temperature, generator,
+                                    speaker_id(model.config.voices, item.speaker or None, item.text))
         except (AudioError, ValueError) as err:
             print(f"skipping {item.wav_path}: {err}", file=sys.stderr)
             skipped += 1

@@ -13,11 +13,11 @@ log = logging.getLogger("tts_diffusion.train")
 
 @torch.no_grad()
 def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
-    from .data import collate
-    from .options import DEFAULTS
-    from .plots import mel_figure
-    from .speakers import speaker_id
-    from .vocoder import load_vocoder
+    from ..data import collate
+    from ..options import DEFAULTS
+    from ..plots import mel_figure
+    from ..speakers import speaker_id
+    from ..vocoder import load_vocoder
 
     model = trainer.model
     model.eval()
