@@ -117,3 +117,29 @@ def test_streams_wav_or_raw_pcm_to_standard_output(tiny_run, tmp_path):
     assert rate == 22050 and len(samples) > 22050 // 2
     assert np.array_equal(np.frombuffer(wav.stdout[44:], "<i2"), samples)
     assert raw.stdout == wav.stdout[44:]
+
+
+def peak_rss_speaking(model, text_file, out) -> float:
+    """Peak resident memory (MB) of one tts-say run that reads ``text_file`` and writes ``out``."""
+    code = ("import resource, sys; from tts_diffusion.cli import main; code = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, "-f", str(text_file), "--model", str(model), "-o", str(out),
+                             "--steps", "1", "--vocoder", "griffinlim:2", "-q"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return float(result.stdout.split()[-1])
+
+
+def test_memory_stays_flat_in_the_length_of_the_text(tiny_run, tmp_path):
+    """Audio streams out sentence by sentence: ten times the text is ten times the audio written, not
+    ten times the memory (kept whole, 400 sentences of this voice would add ~40 MB)."""
+    sentence = "오늘 서울의 기온은 영하 삼 도입니다. "
+    rss = {}
+    for n in (40, 400):
+        text = tmp_path / f"{n}.txt"
+        text.write_text(sentence * n, encoding="utf-8")
+        rss[n] = peak_rss_speaking(tiny_run, text, tmp_path / f"{n}.wav")
+    long_seconds = sf.info(tmp_path / "400.wav").duration
+    assert long_seconds > 9 * sf.info(tmp_path / "40.wav").duration
+    assert long_seconds * 22050 * 4 / 2**20 > 30  # the long take's float32 audio would be tens of MB
+    assert rss[400] - rss[40] < 15, rss
