@@ -134,8 +134,10 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="tts-diffusion web demo")
-    parser.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voice)")
-    parser.add_argument("--vocoder", default="griffinlim")
+    parser.add_argument("--model", help="checkpoint folder, run folder, .safetensors file or exported ONNX folder "
+                                        "(default: the bundled voice)")
+    parser.add_argument("--vocoder", help="griffinlim[:iterations], a folder or hf:<repo> (default: griffinlim, or "
+                                          "an exported ONNX voice's own)")
     parser.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)

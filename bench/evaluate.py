@@ -31,7 +31,8 @@ import torch
 from judges import DistillMOS, Whisper, word_error_rate
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
-from tts_diffusion.audio import MelSpectrogram, load_wav
+from tts_diffusion.audio import load_wav
+from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.text import normalize
 from tts_diffusion.text.g2p import ESPEAK_VOICES
 from tts_diffusion.vocoder import GriffinLim

@@ -17,7 +17,8 @@ import time
 import torch
 
 from report import publish
-from tts_diffusion.audio import MelSpectrogram, load_wav
+from tts_diffusion.audio import load_wav
+from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.data import read_filelist
 from tts_diffusion.pretrained import load_acoustic
 from tts_diffusion.sampling import METHODS, sample

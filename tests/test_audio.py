@@ -5,7 +5,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from tts_diffusion.audio import AudioError, MelConfig, MelSpectrogram, load_wav, mel_filters, save_wav
+from tts_diffusion.audio import AudioError, MelConfig, load_wav, mel_filters, save_wav
+
+from tts_diffusion.spectrogram import MelSpectrogram
 
 
 def _test_signal(seconds=1.0, rate=22050, seed=0):

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 import torch
 
-from tts_diffusion.audio import MelConfig, MelSpectrogram
+from tts_diffusion.audio import MelConfig
+
+from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.vocoder import VARIANTS, Generator, VocoderError, load_vocoder
 from tts_diffusion.vocoder.convert import convert
 

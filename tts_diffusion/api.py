@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-import torch
 
 from .audio import MelConfig
 from .options import MAX_TEXT_CHARS, SynthesisOptions
-from .pretrained import PretrainedError, load_acoustic
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, normalize, pad_tokens
 
@@ -84,27 +82,42 @@ class Synthesis:
 
 
 class TTS:
-    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu",
-                 lexicon: Lexicon | None = None):
-        from .vocoder import load_vocoder
+    """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
+    and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
+    :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch). A backend
+    has ``tokenizer``, ``mel_config``, ``voices``, ``acoustic(ids, langs, lengths, speaker, options,
+    seeds) -> (mels, nfe)`` and ``vocode(mel) -> audio``."""
 
-        self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
-        self.lexicon = lexicon or Lexicon({})
-        self.vocoder = load_vocoder(vocoder, mel_config) if isinstance(vocoder, str) else vocoder
-        self.vocoder.to(device)
+    def __init__(self, backend, lexicon: Lexicon | None = None):
+        self.backend, self.lexicon = backend, lexicon or Lexicon({})
+        self.tokenizer, self.mel_config = backend.tokenizer, backend.mel_config
 
     @classmethod
-    def from_pretrained(cls, spec: str | Path | None = None, vocoder: str = "griffinlim", device: str = "cpu",
-                        lexicon: str | Path | None = None) -> "TTS":
-        """``spec``: None for the bundled voice, or a checkpoint folder, run folder or .safetensors file.
-        ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`)."""
-        if spec is None:
-            if not BUNDLED.is_dir():
-                raise PretrainedError("no voice is bundled with this version yet: pass a model (--model PATH)")
-            spec = BUNDLED
-        model, tokenizer, mel_config = load_acoustic(spec, device)
-        words = Lexicon.read(lexicon, set(tokenizer.table.symbols)) if lexicon else None
-        return cls(model, tokenizer, mel_config, vocoder, device, words)
+    def from_pretrained(cls, spec: str | Path | None = None, vocoder: str | None = None, device: str = "cpu",
+                        lexicon: str | Path | None = None, threads: int | None = None) -> "TTS":
+        """``spec``: None for the bundled voice, a checkpoint folder, run folder or .safetensors file
+        (torch), or a folder exported by ``python -m tts_diffusion.export --onnx`` (onnxruntime; no
+        torch is imported). ``vocoder``: default Griffin-Lim, or the exported one for an ONNX voice.
+        ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`).
+        ``threads``: onnxruntime's threads (the torch path follows ``torch.set_num_threads``)."""
+        from .runtime import is_onnx_voice
+
+        if is_onnx_voice(spec):
+            from .runtime import OnnxBackend
+
+            backend = OnnxBackend(spec, vocoder, threads)
+        else:
+            try:
+                from .torch_backend import TorchBackend
+            except ImportError:
+                raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on torch, which is not "
+                                 "installed: pip install 'tts-diffusion[torch]', or pass a voice exported with "
+                                 "python -m tts_diffusion.export --onnx") from None
+            if spec is None and not BUNDLED.is_dir():
+                raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
+            backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder or "griffinlim", device)
+        words = Lexicon.read(lexicon, set(backend.tokenizer.table.symbols)) if lexicon else None
+        return cls(backend, words)
 
     @property
     def sample_rate(self) -> int:
@@ -113,7 +126,7 @@ class TTS:
     @property
     def voices(self) -> list[Voice]:
         """The model's named voices (empty for a single-voice model)."""
-        return list(self.model.config.voices)
+        return list(self.backend.voices)
 
     def sentences(self, text: str, lang: str = "auto") -> list[tuple[str, object]]:
         """(spoken sentence, its encoding) for ``text`` after the lexicon: each paragraph is normalized
@@ -144,6 +157,8 @@ class TTS:
         first sentence alone, then ``batch_size`` at a time). ``options`` (or keyword overrides of
         its fields) say how; every value is checked first."""
         options = replace(options or SynthesisOptions(), **overrides).check()
+        if hasattr(self.backend, "check"):  # what an exported voice can do is fixed at export
+            self.backend.check(options)
         yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
                                batch_size)
 
@@ -153,23 +168,17 @@ class TTS:
         first = 0
         while first < len(encoded):
             batch = encoded[first:first + (1 if first == 0 else batch_size)]
-            ids, langs, lengths = map(torch.from_numpy, pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch]))
+            ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
-            speakers = None if speaker is None else torch.full((len(batch),), speaker, device=self.device)
             t0 = time.perf_counter()
-            mel, _, mask, nfe = self.model.synthesize(ids.to(self.device), langs.to(self.device),
-                                                      lengths.to(self.device), options.method, options.steps,
-                                                      options.temperature, 1.0 / options.speed,
-                                                      torch.Generator().manual_seed(seeds[0]), speakers, seeds)
+            mels, nfe = self.backend.acoustic(ids, langs, lengths, speaker, options, seeds)
             acoustic = (time.perf_counter() - t0) / len(batch)
-            for i, frames in enumerate(mask.sum((1, 2)).long().tolist()):
+            for i, mel in enumerate(mels):
                 t1 = time.perf_counter()
-                with torch.no_grad():
-                    audio = self.vocoder(mel[i:i + 1, :, :frames]).reshape(-1).cpu().numpy().astype(np.float32)
+                audio = self.backend.vocode(mel)
                 audio = np.concatenate([gap, audio]) if first + i else audio
-                yield Chunk(batch[i][0], first + i, len(encoded), audio, self.sample_rate,
-                            mel[i, :, :frames].cpu().numpy(), {"acoustic": acoustic, "vocoder": time.perf_counter() - t1},
-                            nfe)
+                yield Chunk(batch[i][0], first + i, len(encoded), audio, self.sample_rate, mel,
+                            {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
             first += len(batch)
 
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,

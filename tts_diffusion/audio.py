@@ -1,4 +1,5 @@
-"""Audio I/O and the log-mel spectrogram.
+"""Audio I/O and the mel configuration and filter bank (numpy only; the torch log-mel is
+:class:`tts_diffusion.spectrogram.MelSpectrogram`).
 
 The default mel follows what public HiFi-GAN weights expect: a magnitude STFT of the signal padded
 by ``(n_fft - hop) / 2`` on each side (reflect) with ``center=False``, librosa's Slaney mel filters,
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .files import atomic_path, describe, is_special
 
@@ -89,9 +89,10 @@ def load_wav(path: str | Path, sample_rate: int) -> np.ndarray:
     return audio.astype(np.float32)
 
 
-def save_wav(path: str | Path, audio: np.ndarray | torch.Tensor, sample_rate: int) -> None:
-    """Write 16-bit PCM WAV atomically (see :class:`PcmWriter`); samples are clipped to [-1, 1]."""
-    if isinstance(audio, torch.Tensor):
+def save_wav(path: str | Path, audio, sample_rate: int) -> None:
+    """Write 16-bit PCM WAV atomically (see :class:`PcmWriter`); samples are clipped to [-1, 1].
+    ``audio``: a numpy array or a torch tensor."""
+    if hasattr(audio, "detach"):  # a tensor (audio.py itself stays torch-free for the ONNX runtime)
         audio = audio.detach().cpu().float().numpy()
     with PcmWriter(path, sample_rate) as out:
         out.write(audio)
@@ -193,28 +194,3 @@ def mel_filters(config: MelConfig) -> np.ndarray:
     if not htk:
         weights *= 2.0 / (right - left)
     return weights.astype(np.float32)
-
-
-class MelSpectrogram(torch.nn.Module):
-    """Waveform (batch, samples) -> log-mel (batch, n_mels, frames), frames = samples // hop
-    (one more with ``center``)."""
-
-    def __init__(self, config: MelConfig = MelConfig()):
-        super().__init__()
-        self.config = config
-        self.register_buffer("mel_basis", torch.from_numpy(mel_filters(config)).float(), persistent=False)
-        self.register_buffer("window", torch.hann_window(config.win_length), persistent=False)
-
-    def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        c = self.config
-        squeeze = audio.dim() == 1
-        audio = audio.unsqueeze(0) if squeeze else audio
-        pad = c.n_fft // 2 if c.center else (c.n_fft - c.hop_length) // 2
-        audio = torch.nn.functional.pad(audio.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
-        spec = torch.stft(
-            audio, c.n_fft, hop_length=c.hop_length, win_length=c.win_length, window=self.window,
-            center=False, return_complex=True,
-        )
-        magnitude = torch.sqrt(spec.real**2 + spec.imag**2 + 1e-9)
-        mel = torch.log(torch.clamp(self.mel_basis @ magnitude, min=c.log_floor))
-        return mel.squeeze(0) if squeeze else mel

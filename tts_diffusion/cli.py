@@ -30,10 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-o", "--output", default="out.wav",
                    help="WAV file to write, or - to stream to standard output (default: out.wav)")
     p.add_argument("--raw", action="store_true", help="write bare 16-bit little-endian mono PCM instead of WAV")
-    p.add_argument("--model", help="checkpoint folder, run folder or .safetensors file (default: the bundled voices)")
+    p.add_argument("--model", help="checkpoint folder, run folder, .safetensors file, or a folder exported with "
+                                   "--onnx (runs without torch) (default: the bundled voices)")
     p.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
-    p.add_argument("--vocoder", default="griffinlim", help="vocoder: griffinlim[:iterations], a folder or hf:<repo>")
+    p.add_argument("--vocoder", help="vocoder: griffinlim[:iterations], a folder or hf:<repo> (default: griffinlim; "
+                                     "an exported ONNX voice: its own)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
         default = getattr(DEFAULTS, option.name)
         kind = {"steps": int, "seed": int, "temperature": float, "speed": float, "pause": float}.get(option.name, str)

@@ -1,8 +1,11 @@
-"""Export a trained voice as one ``.safetensors`` file (EMA weights, config and symbol table):
+"""Export a trained voice, as one ``.safetensors`` file (EMA weights, config and symbol table) or as
+ONNX graphs for the torch-free runtime:
 
     python -m tts_diffusion.export runs/espeak_cpu voice.safetensors --fp16
+    python -m tts_diffusion.export --onnx runs/espeak_cpu voice_onnx/ [--decoders ode:4,ode:10] [--vocoder SPEC]
 
-fp16 halves the size; weights are cast back to float32 when loaded.
+fp16 halves the size; weights are cast back to float32 when loaded. The ONNX folder is described
+in :mod:`tts_diffusion.onnx_export`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .files import atomic_path
-from .pretrained import PretrainedError, resolve_weights
+from .pretrained import resolve_weights
 from .weights import load_weights, read_metadata, save_weights
 
 
@@ -26,18 +29,32 @@ def export(spec: str, out: str | Path, fp16: bool = False) -> Path:
     return Path(out)
 
 
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts_diffusion.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="checkpoint folder, run folder or .safetensors file")
-    parser.add_argument("out", help="the .safetensors file to write")
+    parser.add_argument("out", help="the .safetensors file to write (with --onnx: the folder)")
     parser.add_argument("--fp16", action="store_true", help="store the weights as float16")
+    parser.add_argument("--onnx", action="store_true", help="write ONNX graphs for the torch-free runtime")
+    parser.add_argument("--decoders", default="ode:4,ode:10",
+                        help="with --onnx: the samplers to unroll, METHOD:STEPS,... (ode, ode-euler, ode-heun)")
+    parser.add_argument("--vocoder", default="griffinlim",
+                        help="with --onnx: griffinlim[:iterations] (numpy) or a HiFi-GAN / Vocos spec (exported too)")
     args = parser.parse_args(argv)
     try:
-        path = export(args.model, args.out, args.fp16)
-    except PretrainedError as err:
-        print(f"error: {err}", file=sys.stderr)
+        if args.onnx:
+            from .onnx_export import export_onnx
+
+            path = export_onnx(args.model, args.out, args.decoders, args.vocoder)
+        else:
+            path = export(args.model, args.out, args.fp16)
+    except (ValueError, OSError) as err:
+        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
-    print(f"{path} ({path.stat().st_size / 2**20:.1f} MiB)")
+    print(f"{path} ({_size(path) / 2**20:.1f} MiB)")
     return 0
 
 

@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--atol", type=float, default=1e-5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from .audio import AudioError, MelSpectrogram, load_wav
+    from .audio import AudioError, load_wav
+    from .spectrogram import MelSpectrogram
     from .pretrained import PretrainedError, load_acoustic
 
     try:

@@ -13,7 +13,9 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ..audio import AudioError, MelConfig, MelSpectrogram, load_wav
+from ..audio import AudioError, MelConfig, load_wav
+
+from ..spectrogram import MelSpectrogram
 from ..files import atomic_save_npy
 from ..text import Tokenizer, pad_tokens
 from .corpus import CorpusError, Utterance

@@ -25,7 +25,9 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from ..audio import AudioError, MelSpectrogram, load_wav
+from ..audio import AudioError, load_wav
+
+from ..spectrogram import MelSpectrogram
 from ..config import to_dict
 from ..data import CorpusError, read_filelist, shard
 from ..models.layers import cut_segments, random_segment_starts

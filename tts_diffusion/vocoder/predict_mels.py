@@ -18,7 +18,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..audio import AudioError, MelSpectrogram, load_wav
+from ..audio import AudioError, load_wav
+
+from ..spectrogram import MelSpectrogram
 from ..data import CorpusError, read_filelist
 from ..files import atomic_save_npy
 from ..pretrained import PretrainedError, load_acoustic

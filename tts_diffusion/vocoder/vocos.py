@@ -96,13 +96,17 @@ class Vocos(nn.Module):
     def hop_length(self) -> int:
         return self.config.mel.hop_length
 
-    def forward(self, mel: torch.Tensor) -> torch.Tensor:
-        squeeze = mel.dim() == 2
-        x = self.embed(mel.unsqueeze(0) if squeeze else mel)
-        x = self.norm(x.transpose(1, 2)).transpose(1, 2)
+    def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """log-mel (batch, n_mels, frames) -> STFT log-magnitude and phase (batch, n_fft / 2 + 1, frames)."""
+        x = self.norm(self.embed(mel).transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             x = block(x)
         log_magnitude, phase = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2).chunk(2, dim=1)
+        return log_magnitude, phase
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        squeeze = mel.dim() == 2
+        log_magnitude, phase = self.spectrum(mel.unsqueeze(0) if squeeze else mel)
         spec = torch.polar(torch.exp(log_magnitude).clamp(max=100.0), phase)
         audio = istft_same(spec, self.config.mel.n_fft, self.config.mel.hop_length, self.window)
         return audio.squeeze(0) if squeeze else audio

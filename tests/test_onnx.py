@@ -1,0 +1,144 @@
+"""The ONNX export and the torch-free runtime: parity with the torch path, and a run without torch."""
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+from tts_diffusion import TTS  # noqa: E402
+from tts_diffusion.audio import MelConfig  # noqa: E402
+from tts_diffusion.export import main as export_main  # noqa: E402
+from tts_diffusion.pretrained import load_acoustic  # noqa: E402
+from tts_diffusion.runtime import OnnxBackend  # noqa: E402
+from tts_diffusion.runtime.spectral import GriffinLim, hann_window, istft, stft  # noqa: E402
+from tts_diffusion.sampling import sample  # noqa: E402
+from tts_diffusion.text import pad_tokens  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+TEXTS = ["안녕하세요. 오늘의 뉴스입니다.", "Good evening."]
+
+
+@pytest.fixture(scope="module")
+def onnx_voice(tiny_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("onnx") / "voice"
+    assert export_main(["--onnx", str(tiny_run), str(out), "--decoders", "ode:4,ode:10,ode-heun:2"]) == 0
+    return out
+
+
+def test_the_export_writes_the_graphs_and_their_description(onnx_voice):
+    meta = json.loads((onnx_voice / "voice.json").read_text())
+    assert meta["format"] == "tts-diffusion/onnx/1" and meta["vocoder"]["kind"] == "griffinlim"
+    assert meta["decoders"] == {"ode": {"4": "decoder_ode_4.onnx", "10": "decoder_ode_10.onnx"},
+                                "ode-heun": {"2": "decoder_ode-heun_2.onnx"}}
+    assert all((onnx_voice / name).is_file() for d in meta["decoders"].values() for name in d.values())
+
+
+@pytest.mark.parametrize("method,steps", [("ode", 4), ("ode", 10), ("ode-heun", 2)])
+def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voice, method, steps):
+    model, tokenizer, _ = load_acoustic(tiny_run)
+    backend = OnnxBackend(onnx_voice)
+    encoded = [tokenizer.encode(t) for t in TEXTS]
+    ids, langs, lengths = pad_tokens([e.ids for e in encoded], [e.langs for e in encoded])
+    mu_x, log_w = backend.encoder.run(None, {"ids": ids, "langs": langs, "lengths": lengths})
+    with torch.no_grad():
+        mu_t, log_w_t, x_mask = model.encode(*map(torch.from_numpy, (ids, langs, lengths)))
+    assert np.abs(mu_x - (mu_t * x_mask).numpy()).max() < 1e-4 and np.abs(log_w - (log_w_t * x_mask).numpy()).max() < 1e-4
+    mu_y, y_mask = model.prior(*map(torch.from_numpy, (ids, langs, lengths)))
+    frames = mu_y.shape[-1] + (-mu_y.shape[-1]) % backend.multiple
+    mu = torch.nn.functional.pad(mu_y, (0, frames - mu_y.shape[-1]))
+    mask = torch.nn.functional.pad(y_mask, (0, frames - mu_y.shape[-1]))
+    x_init = (mu + torch.randn(mu.shape, generator=torch.Generator().manual_seed(0))) * mask
+    expected = sample(lambda x, t: model.score(x, t, mu, mask), mu, model.sde, method, steps, mask=mask, x_init=x_init)
+    (mel,) = backend._decoder(method, steps).run(None, {"mu": mu.numpy(), "mask": mask.numpy(), "x_init": x_init.numpy()})
+    rms = np.sqrt(np.mean((mel - expected.numpy()) ** 2))
+    assert rms < 1e-3 and np.abs(expected.numpy()).mean() > 0.5  # a real mel, matched
+
+
+def test_the_runtime_speaks_without_torch(onnx_voice, tmp_path):
+    """import torch fails in the child; tts-say and the API still speak, streamed and whole alike."""
+    out = tmp_path / "out.wav"
+    code = f"""
+import sys
+sys.modules["torch"] = None  # import torch raises ImportError from here on
+import numpy as np
+from tts_diffusion import TTS, SynthesisOptions
+from tts_diffusion.cli import main
+tts = TTS.from_pretrained({str(onnx_voice)!r}, threads=1)
+text = "안녕하세요. 오늘의 뉴스입니다. Good evening."
+whole = tts.synthesize(text, seed=1, steps=4)
+chunks = list(tts.stream(text, SynthesisOptions(seed=1, steps=4)))
+assert np.array_equal(np.concatenate([c.audio for c in chunks]), whole.audio) and len(chunks) == 3
+assert np.array_equal(tts.synthesize(text, seed=1, steps=4).audio, whole.audio)
+assert np.abs(whole.audio).max() > 0.01
+assert main(["안녕하세요.", "--model", {str(onnx_voice)!r}, "-o", {str(out)!r}, "-q", "--seed", "0"]) == 0
+print("torch" in sys.modules and sys.modules["torch"] is None)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"] and out.stat().st_size > 10_000
+
+
+def test_what_was_not_exported_is_a_clear_error(onnx_voice):
+    tts = TTS.from_pretrained(onnx_voice)
+    with pytest.raises(ValueError, match="no ode decoder with 7 steps .* --decoders ode:7"):
+        tts.synthesize("안녕하세요.", steps=7)
+    with pytest.raises(ValueError, match="no sde decoder"):
+        tts.synthesize("안녕하세요.", method="sde")
+    with pytest.raises(ValueError, match="exported vocoder or griffinlim"):
+        TTS.from_pretrained(onnx_voice, vocoder="hf:acme/vocoder")
+    assert export_main(["--onnx", "x", "y", "--decoders", "sde:10"]) == 2
+
+
+def test_numpy_stft_and_griffin_lim_match_torch():
+    c = MelConfig()
+    x = np.random.default_rng(0).standard_normal(256 * 40) * 0.1
+    window = hann_window(c.win_length, c.n_fft)
+    ours = stft(x, c.n_fft, c.hop_length, window)
+    theirs = torch.stft(torch.from_numpy(x), c.n_fft, c.hop_length, c.win_length,
+                        torch.hann_window(c.win_length, dtype=torch.float64), return_complex=True).numpy()
+    assert np.abs(ours - theirs).max() < 1e-9
+    assert np.abs(istft(ours, c.n_fft, c.hop_length, window, len(x)) - x).max() < 1e-9
+    from tts_diffusion.spectrogram import MelSpectrogram
+    from tts_diffusion.vocoder import GriffinLim as TorchGriffinLim
+
+    t = np.arange(22050) / 22050
+    tone = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.2 * np.sin(2 * np.pi * 660 * t)).astype(np.float32)
+    to_mel = MelSpectrogram(c)
+    mel = to_mel(torch.from_numpy(tone))
+    numpy_error = (to_mel(torch.from_numpy(GriffinLim(c, 30)(mel.numpy()))) - mel).abs().mean()
+    torch_error = (to_mel(TorchGriffinLim(c, 30)(mel)) - mel).abs().mean()
+    assert numpy_error < 0.5 and abs(numpy_error - torch_error) < 0.1 * torch_error, (numpy_error, torch_error)
+
+
+def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
+    from safetensors.torch import save_file
+
+    from tts_diffusion.vocoder import VARIANTS, Generator, load_vocoder
+    from tts_diffusion.vocoder.vocos import Vocos, VocosConfig
+
+    torch.manual_seed(0)
+    hifigan = tmp_path / "hifigan"
+    hifigan.mkdir()
+    config = dataclasses.replace(VARIANTS["v3"], upsample_initial_channel=32)
+    save_file(Generator(config).state_dict(), str(hifigan / "generator.safetensors"))
+    (hifigan / "config.json").write_text(json.dumps(dataclasses.asdict(config)))
+    vocos = tmp_path / "vocos"
+    vocos.mkdir()
+    vocos_config = VocosConfig(dim=32, intermediate_dim=48, n_layers=2)
+    save_file(Vocos(vocos_config).state_dict(), str(vocos / "generator.safetensors"))
+    (vocos / "config.json").write_text(json.dumps({"architecture": "vocos", **dataclasses.asdict(vocos_config)}))
+    mel = torch.randn(1, 80, 40) - 4
+    for spec in (hifigan, vocos):
+        out = tmp_path / f"voice_{spec.name}"
+        assert export_main(["--onnx", str(tiny_run), str(out), "--decoders", "ode:2", "--vocoder", str(spec)]) == 0
+        expected = load_vocoder(str(spec))(mel).reshape(-1).detach().numpy()
+        audio = OnnxBackend(out).vocode(mel[0].numpy())
+        assert audio.shape == expected.shape and np.abs(audio - expected).max() < 1e-4 * max(1, np.abs(expected).max())

@@ -1,0 +1,151 @@
+"""Export a voice as ONNX graphs for the torch-free runtime (:mod:`tts_diffusion.runtime`):
+
+    python -m tts_diffusion.export --onnx MODEL OUT_DIR [--decoders ode:4,ode:10] [--vocoder SPEC]
+
+OUT_DIR gets
+- ``encoder.onnx``: (ids, langs, lengths[, speaker]) -> (mu_x, log_w), the text encoder and its
+  duration predictor; the runtime spreads mu_x over the frames in numpy (d = round(exp(log_w) / speed)).
+- ``decoder_<method>_<steps>.onnx`` for each requested sampler: (mu, mask, x_init[, speaker]) ->
+  mel, the probability-flow ODE unrolled for a fixed number of steps (as Matcha-TTS exports its
+  decoder); the initial noise is an input, so a run is reproducible and the two paths comparable.
+- ``vocoder.onnx`` for a neural vocoder (HiFi-GAN: mel -> audio; Vocos: mel -> STFT log-magnitude
+  and phase, inverted in numpy since ONNX has no inverse STFT); Griffin-Lim runs in numpy.
+- ``voice.json``: the format, mel config, symbol table and front end, voices, the prior's std,
+  the decoders, the vocoder, and the frame multiple the decoder needs.
+
+Batch, tokens and frames are dynamic axes. The stochastic samplers (sde, pc) draw fresh noise at
+every step and are not exported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .pretrained import load_acoustic
+from .sampling import sample
+
+from .runtime.onnx_backend import FORMAT  # noqa: E402  (one definition, the reader's)
+EXPORTABLE = ("ode", "ode-euler", "ode-heun")  # deterministic, fixed steps
+OPSET = 17
+
+
+class _Encoder(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids, langs, lengths, speaker=None):
+        mu_x, log_w, x_mask = self.model.encode(ids, langs, lengths, speaker)
+        return mu_x * x_mask, log_w * x_mask
+
+
+class _Decoder(nn.Module):
+    def __init__(self, model, method: str, steps: int):
+        super().__init__()
+        self.model, self.method, self.steps = model, method, steps
+
+    def forward(self, mu, mask, x_init, speaker=None):
+        score = lambda x, t: self.model.score(x, t, mu, mask, speaker)  # noqa: E731
+        return sample(score, mu, self.model.sde, self.method, self.steps, mask=mask, x_init=x_init)
+
+
+class _VocosSpectrum(nn.Module):
+    def __init__(self, vocos):
+        super().__init__()
+        self.vocos = vocos
+
+    def forward(self, mel):
+        return self.vocos.spectrum(mel)
+
+
+def parse_decoders(spec: str) -> list[tuple[str, int]]:
+    """``"ode:4,ode:10"`` -> [("ode", 4), ("ode", 10)]; only deterministic samplers export."""
+    out = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        method, _, steps = part.partition(":")
+        if method not in EXPORTABLE or not steps.isdigit() or not 1 <= int(steps) <= 1000:
+            raise ValueError(f"cannot export decoder {part!r}: write METHOD:STEPS with METHOD one of "
+                             f"{', '.join(EXPORTABLE)} and 1 to 1000 steps")
+        out.append((method, int(steps)))
+    if not out:
+        raise ValueError("no decoder to export: e.g. --decoders ode:4,ode:10")
+    return out
+
+
+def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
+            axes: dict[str, dict[int, str]]) -> None:
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
+        torch.onnx.export(module.eval(), args, str(path), input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+
+
+def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,ode:10",
+                vocoder: str = "griffinlim") -> Path:
+    """Write the ONNX voice of ``spec`` into ``out_dir`` (replaced whole, atomically)."""
+    from .vocoder import GriffinLim, load_vocoder
+    from .vocoder.hifigan import Generator
+    from .vocoder.vocos import Vocos
+
+    wanted = parse_decoders(decoders)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not (out_dir / "voice.json").is_file():
+        raise ValueError(f"{out_dir} exists and is not an exported voice: choose a new folder")
+    model, tokenizer, mel_config = load_acoustic(spec)
+    neural = load_vocoder(vocoder, mel_config)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent if out_dir.parent.is_dir() else None))
+    try:
+        voices = bool(model.config.voices)
+        ids = torch.tensor([[1, 2, 3, 4, 5, 6], [1, 2, 3, 0, 0, 0]])
+        speaker = (torch.tensor([0, 0]),) if voices else ()
+        names = ["ids", "langs", "lengths"] + (["speaker"] if voices else [])
+        batch_tokens = {0: "batch", 1: "tokens"}
+        _export(_Encoder(model), (ids, torch.zeros_like(ids), torch.tensor([6, 3]), *speaker), tmp / "encoder.onnx",
+                names, ["mu_x", "log_w"], {"ids": batch_tokens, "langs": batch_tokens, "lengths": {0: "batch"},
+                                           "speaker": {0: "batch"}, "mu_x": {0: "batch", 2: "tokens"},
+                                           "log_w": {0: "batch", 2: "tokens"}})
+        multiple = 2 ** (model.decoder.levels - 1)
+        frames = 8 * multiple
+        mu = torch.randn(2, mel_config.n_mels, frames)
+        mask = torch.ones(2, 1, frames)
+        mask[1, :, frames // 2:] = 0
+        names = ["mu", "mask", "x_init"] + (["speaker"] if voices else [])
+        axes = {name: {0: "batch", 2: "frames"} for name in ("mu", "mask", "x_init", "mel")} | {"speaker": {0: "batch"}}
+        files = {}
+        for method, steps in wanted:
+            name = f"decoder_{method}_{steps}.onnx"
+            _export(_Decoder(model, method, steps), (mu, mask, torch.randn_like(mu), *speaker), tmp / name, names,
+                    ["mel"], axes)
+            files.setdefault(method, {})[str(steps)] = name
+        vocoder_entry: dict[str, object] = {"kind": "griffinlim", "iterations": 60}
+        mel = torch.randn(1, mel_config.n_mels, 32) - 4
+        if isinstance(neural, GriffinLim):
+            vocoder_entry = {"kind": "griffinlim", "iterations": neural.iterations, "momentum": neural.momentum,
+                             "power": neural.power, "seed": neural.seed}
+        elif isinstance(neural, Generator):
+            _export(neural, (mel,), tmp / "vocoder.onnx", ["mel"], ["audio"],
+                    {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}})
+            vocoder_entry = {"kind": "hifigan", "file": "vocoder.onnx"}
+        elif isinstance(neural, Vocos):
+            _export(_VocosSpectrum(neural), (mel,), tmp / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
+                    {"mel": {0: "batch", 2: "frames"}, "log_magnitude": {0: "batch", 2: "frames"},
+                     "phase": {0: "batch", 2: "frames"}})
+            vocoder_entry = {"kind": "vocos", "file": "vocoder.onnx"}
+        meta = {"format": FORMAT, "mel": asdict(mel_config), "tokenizer": tokenizer.state(),
+                "voices": [asdict(v) for v in model.config.voices], "prior_std": model.sde.prior_std(),
+                "frame_multiple": multiple, "decoders": files, "vocoder": vocoder_entry}
+        (tmp / "voice.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir

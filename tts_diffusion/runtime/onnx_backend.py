@@ -1,0 +1,125 @@
+"""A voice exported as ONNX graphs (see :mod:`tts_diffusion.onnx_export`), run by onnxruntime.
+
+Per batch of sentences: the encoder gives mu_x and log_w; durations d = max(1, round(exp(log_w) /
+speed)) spread mu_x over the frames (mu_y = mu_x A, the path A as in
+:func:`tts_diffusion.models.tts.duration_path`); the prior draw x_1 = mu_y + (prior std / T) z, z from
+each sentence's own seed over its own frames; the decoder graph integrates the probability-flow ODE
+from x_1; the vocoder graph (or Griffin-Lim in numpy) makes the audio. Seeds give reproducible
+audio here, but not the torch path's audio: the two draw z from different generators (from the same
+z, both give the same mel; tested).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..audio import MelConfig
+from ..options import SynthesisOptions
+from ..speakers import Voice
+from ..text import Tokenizer
+from .spectral import GriffinLim, hann_window, istft
+
+FORMAT = "tts-diffusion/onnx/1"
+
+
+class OnnxError(ValueError):
+    """An exported voice that cannot be read or cannot do what was asked."""
+
+
+def is_onnx_voice(path) -> bool:
+    return path is not None and (Path(path) / "voice.json").is_file()
+
+
+class OnnxBackend:
+    def __init__(self, folder: str | Path, vocoder: str | None = None, threads: int | None = None):
+        """``vocoder``: None for the exported one, or ``griffinlim[:iterations]``."""
+        try:
+            import onnxruntime
+        except ImportError:
+            raise OnnxError("the ONNX runtime needs onnxruntime: pip install 'tts-diffusion[onnx]'") from None
+        self.folder = Path(folder)
+        try:
+            meta = json.loads((self.folder / "voice.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"format {meta.get('format')!r}, not {FORMAT!r}")
+            self.mel_config = MelConfig(**meta["mel"]).check()
+            self.tokenizer = Tokenizer.from_state(meta["tokenizer"])
+            self.voices = [Voice(**v) for v in meta["voices"]]
+            self.prior_std, self.multiple = float(meta["prior_std"]), int(meta["frame_multiple"])
+            self.decoders: dict[str, dict[str, str]] = meta["decoders"]
+            vocoder_meta = meta["vocoder"]
+        except (OSError, KeyError, TypeError, ValueError) as err:
+            raise OnnxError(f"{self.folder} is not an exported tts-diffusion voice: {err}") from None
+        options = onnxruntime.SessionOptions()
+        if threads:
+            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        self._session = lambda name: onnxruntime.InferenceSession(str(self.folder / name), options,
+                                                                  providers=["CPUExecutionProvider"])
+        self.encoder = self._session("encoder.onnx")
+        self._decoders: dict[str, object] = {}
+        self.vocoder_kind = vocoder_meta["kind"] if vocoder is None else "griffinlim"
+        if self.vocoder_kind == "griffinlim":
+            settings = {k: vocoder_meta[k] for k in ("iterations", "momentum", "power", "seed") if k in vocoder_meta}
+            if vocoder is not None and vocoder != "griffinlim":
+                kind, _, iterations = vocoder.partition(":")
+                if kind != "griffinlim" or not iterations.isdigit():
+                    raise OnnxError(f"an ONNX voice speaks through its exported vocoder or griffinlim[:N], not {vocoder!r}")
+                settings["iterations"] = int(iterations)
+            self.griffinlim = GriffinLim(self.mel_config, **settings)
+        else:
+            self.vocoder = self._session(vocoder_meta["file"])
+            self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
+
+    def _decoder(self, method: str, steps: int):
+        name = self.decoders.get(method, {}).get(str(steps))
+        if name is None:
+            have = "; ".join(f"{m} with {', '.join(sorted(s, key=int))} steps" for m, s in self.decoders.items())
+            raise OnnxError(f"this ONNX voice has no {method} decoder with {steps} steps (it has {have}): export it "
+                            f"with python -m tts_diffusion.export --onnx MODEL DIR --decoders {method}:{steps}")
+        if name not in self._decoders:
+            self._decoders[name] = self._session(name)
+        return self._decoders[name]
+
+    def check(self, options: SynthesisOptions) -> None:
+        self._decoder(options.method, options.steps)
+
+    def _inputs(self, session, values: dict) -> dict:
+        names = {i.name for i in session.get_inputs()}
+        return {k: v for k, v in values.items() if k in names}
+
+    def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
+                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
+        decoder = self._decoder(options.method, options.steps)
+        speakers = np.full(len(ids), speaker or 0, dtype=np.int64)
+        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, {"ids": ids, "langs": langs, "lengths": lengths,
+                                                                          "speaker": speakers}))
+        durations = [np.maximum(np.round(np.exp(log_w[i, 0, :n]) / options.speed), 1).astype(np.int64)
+                     for i, n in enumerate(lengths)]
+        frames = [int(d.sum()) for d in durations]
+        width = -(-max(frames) // self.multiple) * self.multiple  # the U-Net halves time: a multiple of 2^levels
+        mu = np.zeros((len(ids), self.mel_config.n_mels, width), dtype=np.float32)
+        mask = np.zeros((len(ids), 1, width), dtype=np.float32)
+        x_init = np.zeros_like(mu)
+        for i, (d, n) in enumerate(zip(durations, frames)):
+            mu[i, :, :n] = np.repeat(mu_x[i, :, : len(d)], d, axis=1)
+            mask[i, :, :n] = 1.0
+            z = np.random.default_rng(seeds[i]).standard_normal((self.mel_config.n_mels, n))
+            x_init[i, :, :n] = mu[i, :, :n] + self.prior_std / options.temperature * z
+        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init,
+                                                          "speaker": speakers}))
+        nfe = options.steps * (2 if options.method == "ode-heun" else 1)
+        return [mel[i, :, :n] for i, n in enumerate(frames)], nfe
+
+    def vocode(self, mel: np.ndarray) -> np.ndarray:
+        if self.vocoder_kind == "griffinlim":
+            return self.griffinlim(mel)
+        outputs = self.vocoder.run(None, {"mel": mel[None].astype(np.float32)})
+        if self.vocoder_kind == "hifigan":
+            return outputs[0].reshape(-1).astype(np.float32)
+        log_magnitude, phase = (o[0].astype(np.float64) for o in outputs)  # vocos: invert its spectrum here
+        spec = np.minimum(np.exp(log_magnitude), 100.0) * np.exp(1j * phase)
+        c = self.mel_config
+        return istft(spec, c.n_fft, c.hop_length, self.window, mel.shape[1] * c.hop_length, center=False).astype(np.float32)

@@ -1,0 +1,50 @@
+"""The torch backend of :class:`tts_diffusion.TTS`: the acoustic model and vocoder as torch modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .audio import MelConfig
+from .options import SynthesisOptions
+from .pretrained import load_acoustic
+from .speakers import Voice
+from .text import Tokenizer
+
+
+class TorchBackend:
+    """Text ids -> mels by the model's own samplers (every method), mels -> audio by any vocoder."""
+
+    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu"):
+        from .vocoder import load_vocoder
+
+        self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
+        self.vocoder = load_vocoder(vocoder, mel_config) if isinstance(vocoder, str) else vocoder
+        self.vocoder.to(device)
+
+    @classmethod
+    def load(cls, spec: str | Path, vocoder: str = "griffinlim", device: str = "cpu") -> "TorchBackend":
+        model, tokenizer, mel_config = load_acoustic(spec, device)
+        return cls(model, tokenizer, mel_config, vocoder, device)
+
+    @property
+    def voices(self) -> list[Voice]:
+        return list(self.model.config.voices)
+
+    def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
+                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
+        """A padded batch of token ids -> each item's mel (n_mels, frames), and the NFE."""
+        ids, langs, lengths = (torch.from_numpy(a).to(self.device) for a in (ids, langs, lengths))
+        speakers = None if speaker is None else torch.full((len(ids),), speaker, device=self.device)
+        mel, _, mask, nfe = self.model.synthesize(ids, langs, lengths, options.method, options.steps,
+                                                  options.temperature, 1.0 / options.speed, speaker=speakers,
+                                                  seeds=seeds)
+        frames = mask.sum((1, 2)).long().tolist()
+        return [mel[i, :, :n].cpu().numpy() for i, n in enumerate(frames)], nfe
+
+    @torch.no_grad()
+    def vocode(self, mel: np.ndarray) -> np.ndarray:
+        audio = self.vocoder(torch.from_numpy(mel)[None].to(self.device))
+        return audio.reshape(-1).cpu().numpy().astype(np.float32)
