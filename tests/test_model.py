@@ -126,3 +126,27 @@ def test_residual_net_output_does_not_depend_on_padding(kind, channels):
     mu_padded = torch.cat([mu, 5 * torch.randn(1, 16, 11)], dim=-1)
     mask = sequence_mask(torch.tensor([21]), 32).unsqueeze(1).float()
     assert torch.allclose(net(padded, mask, mu_padded, t)[..., :21], alone, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(3, 32, 40), (2, 16, 10, 40)])
+def test_masked_group_norm_is_group_norm_inside_the_mask_in_value_and_gradient(shape):
+    """The padded form (junk frames masked out) gives F.group_norm of the unpadded input, and the
+    same gradients for the input and both affine parameters."""
+    from tts_diffusion.models.residual_net import MaskedGroupNorm
+
+    torch.manual_seed(0)
+    norm = MaskedGroupNorm(8, shape[1])
+    torch.nn.init.normal_(norm.weight)
+    torch.nn.init.normal_(norm.bias)
+    x = (torch.randn(shape) * 3 + 1).requires_grad_()
+    junk = 10 * torch.randn(*shape[:-1], 7)
+    mask = torch.cat([torch.ones(shape[0], 1, *([1] * (len(shape) - 3)), shape[-1]),
+                      torch.zeros(shape[0], 1, *([1] * (len(shape) - 3)), 7)], dim=-1)
+    padded = norm(torch.cat([x, junk], dim=-1), mask)[..., : shape[-1]]
+    weights = torch.randn(shape)
+    grads = torch.autograd.grad((padded * weights).sum(), [x, norm.weight, norm.bias])
+    plain = torch.nn.functional.group_norm(x, 8, norm.weight, norm.bias, norm.eps)
+    expected = torch.autograd.grad((plain * weights).sum(), [x, norm.weight, norm.bias])
+    assert torch.allclose(padded, plain, atol=2e-5)
+    assert all(torch.allclose(a, b, atol=2e-4) for a, b in zip(grads, expected))
+    assert torch.equal(norm(x, torch.ones_like(mask[..., : shape[-1]])), plain)  # a full mask is group_norm itself

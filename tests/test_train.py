@@ -220,3 +220,35 @@ def test_a_full_disk_during_a_save_is_one_clear_error_and_leaves_no_partial_chec
     (tmp_path / "checkpoints" / ".step_0000009.tmp").mkdir()  # left by a killed save
     checkpoint.remove_partial_checkpoints(tmp_path)
     assert list((tmp_path / "checkpoints").iterdir()) == []
+
+
+def test_a_bf16_autocast_step_runs_in_bf16_and_agrees_with_fp32(tmp_path):
+    """The CUDA recipes train under bf16 autocast; no GPU is here, so the same step runs under CPU
+    autocast: convolutions compute in bf16, the losses stay close to fp32's, weights stay fp32."""
+    import copy
+
+    from tts_diffusion.config import load_config
+    from tts_diffusion.models.tts import GradTTS
+    from tts_diffusion.training.acoustic import TrainConfig, loss_fn
+    from tts_diffusion.training.loop import Distributed, LoopConfig, Trainer
+
+    config = load_config(TrainConfig, TINY, [])
+    torch.manual_seed(0)
+    model = GradTTS(40, 3, 80, config.model)
+    g = torch.Generator().manual_seed(1)
+    batch = {"ids": torch.randint(1, 40, (2, 12), generator=g), "langs": torch.ones(2, 12, dtype=torch.long),
+             "token_lengths": torch.tensor([12, 9]), "mels": torch.randn(2, 80, 60, generator=g) - 4,
+             "mel_lengths": torch.tensor([60, 44]), "speakers": torch.zeros(2, dtype=torch.long)}
+    results = {}
+    for amp in (False, True):
+        loop = LoopConfig(lr=1e-3, amp=amp, amp_cpu=True, device="cpu", ema_decay=0.9)
+        trainer = Trainer(tmp_path / f"amp{amp}", copy.deepcopy(model), loop, torch.device("cpu"), Distributed(), {})
+        seen = []
+        trainer.model.decoder.down[0].res1.block1[0].register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+        before = [p.detach().clone() for p in trainer.model.parameters()]
+        results[amp] = trainer.train_step({"model": loss_fn}, batch)
+        assert seen and set(seen) == {torch.bfloat16 if amp else torch.float32}
+        assert all(p.dtype == torch.float32 for p in trainer.model.parameters())
+        assert any(not torch.equal(a, b) for a, b in zip(before, trainer.model.parameters()))
+    for name in ("duration", "prior", "diffusion"):
+        assert abs(results[True][name] - results[False][name]) < 0.05 * abs(results[False][name]) + 1e-3, name

@@ -22,18 +22,27 @@ _CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d}
 
 class MaskedGroupNorm(nn.GroupNorm):
     """GroupNorm whose statistics come from the positions inside the mask only, so that an
-    utterance is normalized the same alone or padded in a batch."""
+    utterance is normalized the same alone or padded in a batch.
+
+    With a full mask it is ``F.group_norm`` (one fused kernel each way). Otherwise, per group,
+    mean = sum(m x) / n and var = sum(m x^2) / n - mean^2 over the n positions inside, and the
+    output is x a + b with a = w / sqrt(var + eps), b = beta - mean a per channel: the mask
+    broadcasts instead of being expanded, so backward keeps x and the small statistics, not
+    full-size copies. (A traced export always takes the masked form, which is exact for any mask.)"""
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if not torch.jit.is_tracing() and bool(mask.min() == 1):
+            return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
         b, c = x.shape[:2]
-        grouped = x.reshape(b, self.num_groups, -1)
-        m = mask.expand_as(x).reshape(b, self.num_groups, -1)
-        count = m.sum(-1, keepdim=True).clamp(min=1)
-        mean = (grouped * m).sum(-1, keepdim=True) / count
-        var = (((grouped - mean) * m) ** 2).sum(-1, keepdim=True) / count
-        normed = ((grouped - mean) * torch.rsqrt(var + self.eps)).reshape_as(x)
-        shape = (1, c) + (1,) * (x.dim() - 2)
-        return normed * self.weight.reshape(shape) + self.bias.reshape(shape)
+        grouped = x.reshape(b, self.num_groups, c // self.num_groups, *x.shape[2:])  # (b, g, c/g, ...)
+        m = mask.unsqueeze(1)  # (b, 1, 1, ..., frames): the mask has no channel or mel extent
+        dims = tuple(range(2, grouped.dim()))
+        count = (m.sum(dims, keepdim=True) * (grouped[0, 0].numel() // mask[0].numel())).clamp(min=1)
+        mean = (grouped * m).sum(dims, keepdim=True) / count
+        var = ((grouped.square() * m).sum(dims, keepdim=True) / count - mean.square()).clamp(min=0)
+        shape = (1, self.num_groups, c // self.num_groups) + (1,) * (x.dim() - 2)
+        scale = torch.rsqrt(var + self.eps) * self.weight.reshape(shape)
+        return (grouped * scale + (self.bias.reshape(shape) - mean * scale)).reshape_as(x)
 
 
 class ConvNormMish(nn.Sequential):

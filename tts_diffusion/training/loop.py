@@ -43,7 +43,8 @@ class LoopConfig:
     max_bad_steps: int = 20  # consecutive non-finite losses before the run stops
     seed: int = 1234
     device: str = "auto"
-    amp: bool = True  # bf16 autocast, on CUDA only
+    amp: bool = True  # bf16 autocast of the losses' forward pass on CUDA (weights and optimizer stay fp32)
+    amp_cpu: bool = False  # with amp, autocast on the CPU too (slower than fp32 on most CPUs; it tests the path)
     threads: int = 0  # torch CPU threads; 0 leaves torch's default
 
 
@@ -205,7 +206,8 @@ class Trainer:
     def train_step(self, loss_fns: dict[str, LossFn], batch) -> dict[str, float] | None:
         """One optimization step of every phase; None when a loss was not finite (step skipped)."""
         self.model.train()
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.config.amp and self.device.type == "cuda")
+        bf16 = self.config.amp and (self.device.type == "cuda" or self.config.amp_cpu and self.device.type == "cpu")
+        autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
         shared: dict = {}
         out: dict[str, float] = {}
         for name, loss_fn in loss_fns.items():
