@@ -11,7 +11,6 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 
 T = TypeVar("T")
 
@@ -89,6 +88,8 @@ def to_dict(config: Any) -> dict:
 def _parse_override(item: str) -> tuple[list[str], Any]:
     if "=" not in item:
         raise ConfigError(f"override '{item}' is not of the form key=value")
+    import yaml  # here, not at the top: loading a model for synthesis needs no YAML (cold start)
+
     key, raw = item.split("=", 1)
     return key.strip().split("."), yaml.safe_load(raw)
 
@@ -108,6 +109,8 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
 
 def load_config(cls: type[T], path: str | Path, overrides: list[str] | None = None) -> T:
     """Read a YAML recipe into the dataclass ``cls``, after applying dotted overrides."""
+    import yaml
+
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
