@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from report import publish
+from report import peak_rss_mb, publish
 
 HERE = Path(__file__).parent
 PARAGRAPH = ("The city council met on Tuesday to discuss the new budget. Officials said the plan would add "
@@ -31,7 +31,7 @@ PARAGRAPH = ("The city council met on Tuesday to discuss the new budget. Officia
              "asked for more night service on weekends. The final vote is expected on March third.")
 
 PIPER = """
-import json, resource, statistics, sys, time
+import json, statistics, sys, time
 import onnxruntime
 threads, repeats, text = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 _options = onnxruntime.SessionOptions
@@ -57,14 +57,13 @@ for _ in range(repeats):
         rate = chunk.sample_rate
     total.append(time.perf_counter() - start)
 print(json.dumps({"load": load, "first": statistics.median(first), "total": statistics.median(total),
-                  "audio": samples / rate, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "audio": samples / rate, "rss": next(int(l.split()[1]) for l in open("/proc/self/status")
+                                                         if l.startswith("VmHWM:")) / 1024}))
 """
 
 
 def ours(path: str, model: str | None, threads: int, repeats: int, text: str) -> dict:
     """Runs in a child process: ``path`` is ``torch`` or ``onnx``."""
-    import resource
-
     from tts_diffusion.api import TTS, SynthesisOptions
 
     if path == "torch":
@@ -85,7 +84,7 @@ def ours(path: str, model: str | None, threads: int, repeats: int, text: str) ->
             seconds += len(chunk.audio) / chunk.sample_rate
         total.append(time.perf_counter() - start)
     return {"load": load, "first": statistics.median(first), "total": statistics.median(total), "audio": seconds,
-            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss": peak_rss_mb()}
 
 
 def measure(command: list[str], threads: int) -> dict:

@@ -150,3 +150,15 @@ def test_masked_group_norm_is_group_norm_inside_the_mask_in_value_and_gradient(s
     assert torch.allclose(padded, plain, atol=2e-5)
     assert all(torch.allclose(a, b, atol=2e-4) for a, b in zip(grads, expected))
     assert torch.equal(norm(x, torch.ones_like(mask[..., : shape[-1]])), plain)  # a full mask is group_norm itself
+
+
+def test_mish_is_one_function_with_and_without_autograd():
+    from tts_diffusion.models.residual_net import Mish
+
+    x = torch.linspace(-8, 8, 1001, dtype=torch.float64).requires_grad_()
+    with torch.no_grad():
+        plain = Mish()(x)
+    fused = Mish()(x)
+    assert torch.allclose(plain, fused, atol=1e-12) and torch.allclose(fused, torch.nn.functional.mish(x), atol=1e-12)
+    (grad,) = torch.autograd.grad(fused.sum(), x)
+    assert torch.allclose(grad, torch.autograd.grad((x * torch.tanh(torch.nn.functional.softplus(x))).sum(), x)[0])

@@ -5,7 +5,12 @@ model turns into the score -eps_theta / sigma_t (see :mod:`tts_diffusion.models.
 
 One U-Net serves both sizes:
 - ``unet2d`` (Grad-TTS): x and mu are two channels of a (mel x time) image; 2D convs. For GPUs.
-- ``unet1d`` (as Matcha-TTS): mel bins are channels, convs run over time only; far cheaper, the CPU choice.
+  Its upward levels run as Grad-TTS's do: at the lower resolution, each on the skip of its own
+  resolution, then upsample (the shallowest skip is unused): 28% fewer MACs than running them
+  after the upsampling.
+- ``unet1d`` (as Matcha-TTS): mel bins are channels, convs run over time only; far cheaper, the CPU
+  choice. Its upward levels upsample first, then run at the higher resolution (the layout of the
+  shipped CPU voices; at 1D the difference is small).
 """
 
 from __future__ import annotations
@@ -45,11 +50,22 @@ class MaskedGroupNorm(nn.GroupNorm):
         return (grouped * scale + (self.bias.reshape(shape) - mean * scale)).reshape_as(x)
 
 
+class Mish(nn.Module):
+    """Mish(x) = x tanh(softplus(x)). Without autograd, as those three ops: on the CPU torch's fused
+    kernel is 1.8x slower than them (4.4 against 2.5 ms on a 64 x 80 x 432 map, 2 threads), a sixth
+    of a 2D U-Net evaluation; in training the fused kernel, which keeps less for backward."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            return F.mish(x)
+        return x * torch.tanh(F.softplus(x))
+
+
 class ConvNormMish(nn.Sequential):
     """conv, masked GroupNorm, Mish."""
 
     def __init__(self, conv: nn.Module, channels: int, groups: int = 8):
-        super().__init__(conv, MaskedGroupNorm(groups, channels), nn.Mish())
+        super().__init__(conv, MaskedGroupNorm(groups, channels), Mish())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         conv, norm, act = self
@@ -64,7 +80,7 @@ class ResBlock(nn.Module):
         conv = _CONV[dims]
         self.block1 = ConvNormMish(conv(c_in, c_out, 3, padding=1), c_out)
         self.block2 = ConvNormMish(conv(c_out, c_out, 3, padding=1), c_out)
-        self.cond = nn.Sequential(nn.Mish(), nn.Linear(cond_channels, c_out))
+        self.cond = nn.Sequential(Mish(), nn.Linear(cond_channels, c_out))
         self.skip = conv(c_in, c_out, 1) if c_in != c_out else nn.Identity()
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
@@ -122,12 +138,16 @@ class ResidualUNet(nn.Module):
         self.down = nn.ModuleList(Level(self.dims, a, b, cond, attention) for a, b in zip(widths[:-1], widths[1:]))
         self.downsample = nn.ModuleList(conv(c, c, 3, stride=2, padding=1) for c in channels[:-1])
         self.mid = Level(self.dims, channels[-1], channels[-1], cond, attention=True)
-        self.up = nn.ModuleList(Level(self.dims, 2 * c, c, cond, attention) for c in reversed(channels[:-1]))
-        self.upsample = nn.ModuleList(
-            conv_t(c_deep, c, 4, stride=2, padding=1) for c_deep, c in zip(reversed(channels[1:]), reversed(channels[:-1]))
-        )
+        deep_to_shallow = list(zip(reversed(channels[1:]), reversed(channels[:-1])))
+        self.upsample_first = self.dims == 1
+        if self.upsample_first:  # upsample c_deep -> c, then a level on [upsampled, skip] at the higher resolution
+            self.up = nn.ModuleList(Level(self.dims, 2 * c, c, cond, attention) for _, c in deep_to_shallow)
+            self.upsample = nn.ModuleList(conv_t(c_deep, c, 4, stride=2, padding=1) for c_deep, c in deep_to_shallow)
+        else:  # a level on [h, skip] at the lower resolution, c_deep -> c, then upsample c -> c
+            self.up = nn.ModuleList(Level(self.dims, 2 * c_deep, c, cond, attention) for c_deep, c in deep_to_shallow)
+            self.upsample = nn.ModuleList(conv_t(c, c, 4, stride=2, padding=1) for _, c in deep_to_shallow)
         self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), MaskedGroupNorm(8, channels[0]),
-                                   nn.Mish(), conv(channels[0], n_mels if self.dims == 1 else 1, 1))
+                                   Mish(), conv(channels[0], n_mels if self.dims == 1 else 1, 1))
 
     def forward(self, y: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
                 speaker: torch.Tensor | None = None) -> torch.Tensor:
@@ -145,15 +165,20 @@ class ResidualUNet(nn.Module):
         masks, skips = [m], []
         for i, level in enumerate(self.down):
             h = level(h, masks[-1], cond)
+            skips.append(h)
             if i < len(self.downsample):
-                skips.append(h)
                 h = self.downsample[i](h * masks[-1])
                 masks.append(masks[-1][..., ::2])  # time is the last axis; the mask has no mel extent
         h = self.mid(h, masks[-1], cond)
+        if self.upsample_first:
+            skips.pop()  # the deepest level's output went on to the middle
         for level, upsample in zip(self.up, self.upsample):
-            masks.pop()
-            h = upsample(h)
-            h = level(torch.cat([h, skips.pop()], dim=1), masks[-1], cond)
+            if self.upsample_first:
+                masks.pop()
+                h = level(torch.cat([upsample(h), skips.pop()], dim=1), masks[-1], cond)
+            else:
+                h = level(torch.cat([h, skips.pop()], dim=1), masks[-1], cond)
+                h = upsample(h * masks.pop())
         conv, norm, act, project = self.final
         out = project(act(norm(conv(h * masks[0]), masks[0]))) * masks[0]
         out = out if self.dims == 1 else out.squeeze(1)
