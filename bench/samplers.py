@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=3)
     parser.add_argument("--temperature", type=float, default=1.5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", help="also write the table (markdown) here")
+    parser.add_argument("-o", "--output", "--out", dest="out", help="also write the table (markdown) here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model, tokenizer, mel_config = load_acoustic(args.model)

@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="default: the bundled voices")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     lines = (HERE / "text" / "article_ko.txt").read_text(encoding="utf-8").splitlines()

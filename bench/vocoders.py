@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--sizes", action="store_true", help="also time random-weight HiFi-GAN V1, V2, V3")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--judges", action="store_true", help="also DistillMOS, and Whisper WER for English clips")
-    parser.add_argument("--out")
+    parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     mel_config = MelConfig()

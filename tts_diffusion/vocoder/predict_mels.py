@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.predict_mels", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--filelist", required=True)
-    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("-o", "--output", "--out", dest="out", required=True, type=Path)
     parser.add_argument("--method", default="ode")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--temperature", type=float, default=1.5)
