@@ -30,10 +30,9 @@ import torch
 from torch import nn
 
 from .pretrained import load_acoustic
+from .runtime.onnx_backend import EXPORTABLE, FORMAT  # one definition each: the reader's
 from .sampling import sample
 
-from .runtime.onnx_backend import FORMAT  # noqa: E402  (one definition, the reader's)
-EXPORTABLE = ("ode", "ode-euler", "ode-heun")  # deterministic, fixed steps
 OPSET = 17
 
 

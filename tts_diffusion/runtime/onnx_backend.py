@@ -23,6 +23,7 @@ from ..text import Tokenizer
 from .spectral import GriffinLim, hann_window, istft
 
 FORMAT = "tts-diffusion/onnx/1"
+EXPORTABLE = ("ode", "ode-euler", "ode-heun")  # deterministic, fixed steps: the samplers a graph can unroll
 
 
 class OnnxError(ValueError):
@@ -74,6 +75,9 @@ class OnnxBackend:
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
 
     def _decoder(self, method: str, steps: int):
+        if method not in EXPORTABLE:
+            raise OnnxError(f"an ONNX voice samples with {', '.join(EXPORTABLE)} only, not {method} (the stochastic "
+                            "samplers draw noise at every step): use the torch model for it")
         name = self.decoders.get(method, {}).get(str(steps))
         if name is None:
             have = "; ".join(f"{m} with {', '.join(sorted(s, key=int))} steps" for m, s in self.decoders.items())
