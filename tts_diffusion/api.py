@@ -85,8 +85,9 @@ class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
     and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
     :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch). A backend
-    has ``tokenizer``, ``mel_config``, ``voices``, ``acoustic(ids, langs, lengths, speaker, options,
-    seeds) -> (mels, nfe)`` and ``vocode(mel) -> audio``."""
+    has ``tokenizer``, ``mel_config``, ``voices``, ``check(options)`` (raises ValueError for what it
+    cannot do), ``acoustic(ids, langs, lengths, speaker, options, seeds) -> (mels, nfe)`` and
+    ``vocode(mel) -> audio``."""
 
     def __init__(self, backend, lexicon: Lexicon | None = None):
         self.backend, self.lexicon = backend, lexicon or Lexicon({})
@@ -157,8 +158,7 @@ class TTS:
         first sentence alone, then ``batch_size`` at a time). ``options`` (or keyword overrides of
         its fields) say how; every value is checked first."""
         options = replace(options or SynthesisOptions(), **overrides).check()
-        if hasattr(self.backend, "check"):  # what an exported voice can do is fixed at export
-            self.backend.check(options)
+        self.backend.check(options)  # an exported voice has the samplers it was exported with
         yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
                                batch_size)
 

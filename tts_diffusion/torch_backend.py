@@ -33,6 +33,9 @@ class TorchBackend:
     def voices(self) -> list[Voice]:
         return list(self.model.config.voices)
 
+    def check(self, options: SynthesisOptions) -> None:
+        """Every sampler and step count runs here (the options checked their own ranges)."""
+
     def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
                  options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
         """A padded batch of token ids -> each item's mel (n_mels, frames), and the NFE."""
