@@ -97,6 +97,19 @@ def test_what_was_not_exported_is_a_clear_error(onnx_voice):
     assert export_main(["--onnx", "x", "y", "--decoders", "sde:10"]) == 2
 
 
+def test_a_damaged_export_is_a_clear_error(onnx_voice, tmp_path):
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(onnx_voice, damaged)
+    (damaged / "encoder.onnx").write_bytes(b"not a graph")
+    with pytest.raises(ValueError, match="cannot load .*encoder.onnx"):
+        TTS.from_pretrained(damaged)
+    (damaged / "voice.json").write_text("{}")
+    with pytest.raises(ValueError, match="is not an exported tts-diffusion voice"):
+        TTS.from_pretrained(damaged)
+
+
 def test_numpy_stft_and_griffin_lim_match_torch():
     c = MelConfig()
     x = np.random.default_rng(0).standard_normal(256 * 40) * 0.1

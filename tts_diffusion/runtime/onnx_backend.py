@@ -57,8 +57,14 @@ class OnnxBackend:
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-        self._session = lambda name: onnxruntime.InferenceSession(str(self.folder / name), options,
-                                                                  providers=["CPUExecutionProvider"])
+
+        def session(name: str):
+            try:
+                return onnxruntime.InferenceSession(str(self.folder / name), options, providers=["CPUExecutionProvider"])
+            except Exception as err:  # noqa: BLE001 (onnxruntime's own exception types: a missing or bad graph)
+                raise OnnxError(f"cannot load {self.folder / name}: {str(err).splitlines()[0]}") from None
+
+        self._session = session
         self.encoder = self._session("encoder.onnx")
         self._decoders: dict[str, object] = {}
         self.vocoder_kind = vocoder_meta["kind"] if vocoder is None else "griffinlim"
