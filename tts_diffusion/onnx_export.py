@@ -87,12 +87,54 @@ def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outpu
                           dynamic_axes=axes, opset_version=OPSET, dynamo=False)
 
 
+def _export_encoder(model, folder: Path, voices: bool) -> None:
+    ids = torch.tensor([[1, 2, 3, 4, 5, 6], [1, 2, 3, 0, 0, 0]])
+    speaker = (torch.tensor([0, 0]),) if voices else ()
+    tokens = {0: "batch", 1: "tokens"}
+    _export(_Encoder(model), (ids, torch.zeros_like(ids), torch.tensor([6, 3]), *speaker), folder / "encoder.onnx",
+            ["ids", "langs", "lengths"] + (["speaker"] if voices else []), ["mu_x", "log_w"],
+            {"ids": tokens, "langs": tokens, "lengths": {0: "batch"}, "speaker": {0: "batch"},
+             "mu_x": {0: "batch", 2: "tokens"}, "log_w": {0: "batch", 2: "tokens"}})
+
+
+def _export_decoders(model, n_mels: int, folder: Path, voices: bool, wanted: list[tuple[str, int]]) -> dict:
+    """Traced on a padded batch (the second item half masked), so the masked forms are the ones kept."""
+    frames = 8 * 2 ** (model.decoder.levels - 1)
+    mu, mask = torch.randn(2, n_mels, frames), torch.ones(2, 1, frames)
+    mask[1, :, frames // 2:] = 0
+    speaker = (torch.tensor([0, 0]),) if voices else ()
+    axes = {name: {0: "batch", 2: "frames"} for name in ("mu", "mask", "x_init", "mel")} | {"speaker": {0: "batch"}}
+    files: dict[str, dict[str, str]] = {}
+    for method, steps in wanted:
+        name = f"decoder_{method}_{steps}.onnx"
+        _export(_Decoder(model, method, steps), (mu, mask, torch.randn_like(mu), *speaker), folder / name,
+                ["mu", "mask", "x_init"] + (["speaker"] if voices else []), ["mel"], axes)
+        files.setdefault(method, {})[str(steps)] = name
+    return files
+
+
+def _export_vocoder(vocoder, n_mels: int, folder: Path) -> dict:
+    """The vocoder's entry in voice.json; a neural one is also written as ``vocoder.onnx``."""
+    from .vocoder import GriffinLim
+    from .vocoder.vocos import Vocos
+
+    if isinstance(vocoder, GriffinLim):
+        return {"kind": "griffinlim", "iterations": vocoder.iterations, "momentum": vocoder.momentum,
+                "power": vocoder.power, "seed": vocoder.seed}
+    mel, frames = torch.randn(1, n_mels, 32) - 4, {0: "batch", 2: "frames"}
+    if isinstance(vocoder, Vocos):
+        _export(_VocosSpectrum(vocoder), (mel,), folder / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
+                {"mel": frames, "log_magnitude": frames, "phase": frames})
+        return {"kind": "vocos", "file": "vocoder.onnx"}
+    _export(vocoder, (mel,), folder / "vocoder.onnx", ["mel"], ["audio"], {"mel": frames, "audio": {0: "batch", 1: "samples"}})
+    return {"kind": "hifigan", "file": "vocoder.onnx"}
+
+
 def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,ode:10",
                 vocoder: str = "griffinlim") -> Path:
-    """Write the ONNX voice of ``spec`` into ``out_dir`` (replaced whole, atomically)."""
-    from .vocoder import GriffinLim, load_vocoder
-    from .vocoder.hifigan import Generator
-    from .vocoder.vocos import Vocos
+    """Write the ONNX voice of ``spec`` into ``out_dir``: built in a temporary folder beside it,
+    which replaces ``out_dir`` (an earlier export) once complete."""
+    from .vocoder import load_vocoder
 
     wanted = parse_decoders(decoders)
     out_dir = Path(out_dir)
@@ -103,44 +145,12 @@ def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,od
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent if out_dir.parent.is_dir() else None))
     try:
         voices = bool(model.config.voices)
-        ids = torch.tensor([[1, 2, 3, 4, 5, 6], [1, 2, 3, 0, 0, 0]])
-        speaker = (torch.tensor([0, 0]),) if voices else ()
-        names = ["ids", "langs", "lengths"] + (["speaker"] if voices else [])
-        batch_tokens = {0: "batch", 1: "tokens"}
-        _export(_Encoder(model), (ids, torch.zeros_like(ids), torch.tensor([6, 3]), *speaker), tmp / "encoder.onnx",
-                names, ["mu_x", "log_w"], {"ids": batch_tokens, "langs": batch_tokens, "lengths": {0: "batch"},
-                                           "speaker": {0: "batch"}, "mu_x": {0: "batch", 2: "tokens"},
-                                           "log_w": {0: "batch", 2: "tokens"}})
-        multiple = 2 ** (model.decoder.levels - 1)
-        frames = 8 * multiple
-        mu = torch.randn(2, mel_config.n_mels, frames)
-        mask = torch.ones(2, 1, frames)
-        mask[1, :, frames // 2:] = 0
-        names = ["mu", "mask", "x_init"] + (["speaker"] if voices else [])
-        axes = {name: {0: "batch", 2: "frames"} for name in ("mu", "mask", "x_init", "mel")} | {"speaker": {0: "batch"}}
-        files = {}
-        for method, steps in wanted:
-            name = f"decoder_{method}_{steps}.onnx"
-            _export(_Decoder(model, method, steps), (mu, mask, torch.randn_like(mu), *speaker), tmp / name, names,
-                    ["mel"], axes)
-            files.setdefault(method, {})[str(steps)] = name
-        vocoder_entry: dict[str, object] = {"kind": "griffinlim", "iterations": 60}
-        mel = torch.randn(1, mel_config.n_mels, 32) - 4
-        if isinstance(neural, GriffinLim):
-            vocoder_entry = {"kind": "griffinlim", "iterations": neural.iterations, "momentum": neural.momentum,
-                             "power": neural.power, "seed": neural.seed}
-        elif isinstance(neural, Generator):
-            _export(neural, (mel,), tmp / "vocoder.onnx", ["mel"], ["audio"],
-                    {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}})
-            vocoder_entry = {"kind": "hifigan", "file": "vocoder.onnx"}
-        elif isinstance(neural, Vocos):
-            _export(_VocosSpectrum(neural), (mel,), tmp / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
-                    {"mel": {0: "batch", 2: "frames"}, "log_magnitude": {0: "batch", 2: "frames"},
-                     "phase": {0: "batch", 2: "frames"}})
-            vocoder_entry = {"kind": "vocos", "file": "vocoder.onnx"}
+        _export_encoder(model, tmp, voices)
         meta = {"format": FORMAT, "mel": asdict(mel_config), "tokenizer": tokenizer.state(),
                 "voices": [asdict(v) for v in model.config.voices], "prior_std": model.sde.prior_std(),
-                "frame_multiple": multiple, "decoders": files, "vocoder": vocoder_entry}
+                "frame_multiple": 2 ** (model.decoder.levels - 1),
+                "decoders": _export_decoders(model, mel_config.n_mels, tmp, voices, wanted),
+                "vocoder": _export_vocoder(neural, mel_config.n_mels, tmp)}
         (tmp / "voice.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
