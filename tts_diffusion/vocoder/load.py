@@ -1,6 +1,6 @@
 """``load_vocoder(spec)``: Griffin-Lim, a local HiFi-GAN or Vocos, or one from the Hugging Face Hub.
 
-Specs: ``griffinlim[:iterations]``; a folder (``config.json`` + ``generator.safetensors``, an
+Specs: ``griffinlim[:iterations]``; ``vocos`` (the Vocos shipped with the bundled voices); a folder (``config.json`` + ``generator.safetensors``, an
 official HiFi-GAN ``g_XXXXXXXX`` checkpoint, or an official Vocos ``pytorch_model.bin`` +
 ``config.yaml``); a weights file (its config: ``<stem>.json``, ``config.json`` or ``config.yaml``
 beside it); ``hf:<repo_id>[:<filename>]`` (``hf_hub_download``, cached, works offline from the
@@ -21,6 +21,7 @@ from .hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig, build_generato
 from .vocos import ARCHITECTURE as VOCOS, Vocos, VocosConfig, from_official
 
 HUB_FILES = ("generator.safetensors", "pytorch_model.bin")  # ours, then the official Vocos name
+BUNDLED_VOCOS = Path(__file__).parent.parent / "voices" / "vocos"  # ``--vocoder vocos``: the Vocos trained for the bundled voices
 
 
 class VocoderError(ValueError):
@@ -142,7 +143,9 @@ def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig | None = None):
         if not iterations.isdigit() or int(iterations) < 1:
             raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
         return GriffinLim(mel_config or MelConfig(), iterations=int(iterations))
-    if spec.startswith("hf:"):
+    if spec == "vocos":
+        vocoder = load_hifigan(BUNDLED_VOCOS)
+    elif spec.startswith("hf:"):
         vocoder = load_hifigan(hub_download(*parse_spec(spec, None)))
     else:
         vocoder = load_hifigan(spec)
