@@ -1,8 +1,8 @@
 """Gradio web demo:  python app.py [--model PATH] [--lexicon FILE] [--host 127.0.0.1] [--port 7860]
 
 Type Korean or English text, pick the voice, the sampler and its steps, and listen: each sentence
-plays as soon as it is ready, then the whole take comes with its mel spectrogram and the timings. Nothing is sent anywhere: analytics are off and the page takes
-no file paths.
+plays as soon as it is ready, then the whole take comes with its mel spectrogram and the timings.
+Nothing is sent anywhere: analytics are off and the page takes no file paths.
 """
 
 from __future__ import annotations

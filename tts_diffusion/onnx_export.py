@@ -99,7 +99,7 @@ def _export_encoder(model, folder: Path, voices: bool) -> None:
 
 def _export_decoders(model, n_mels: int, folder: Path, voices: bool, wanted: list[tuple[str, int]]) -> dict:
     """Traced on a padded batch (the second item half masked), so the masked forms are the ones kept."""
-    frames = 8 * 2 ** (model.decoder.levels - 1)
+    frames = 8 * model.decoder.frame_multiple
     mu, mask = torch.randn(2, n_mels, frames), torch.ones(2, 1, frames)
     mask[1, :, frames // 2:] = 0
     speaker = (torch.tensor([0, 0]),) if voices else ()
@@ -148,7 +148,7 @@ def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,od
         _export_encoder(model, tmp, voices)
         meta = {"format": FORMAT, "mel": asdict(mel_config), "tokenizer": tokenizer.state(),
                 "voices": [asdict(v) for v in model.config.voices], "prior_std": model.sde.prior_std(),
-                "frame_multiple": 2 ** (model.decoder.levels - 1),
+                "frame_multiple": model.decoder.frame_multiple,
                 "decoders": _export_decoders(model, mel_config.n_mels, tmp, voices, wanted),
                 "vocoder": _export_vocoder(neural, mel_config.n_mels, tmp)}
         (tmp / "voice.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

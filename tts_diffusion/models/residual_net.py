@@ -149,12 +149,16 @@ class ResidualUNet(nn.Module):
         self.final = nn.Sequential(conv(channels[0], channels[0], 3, padding=1), MaskedGroupNorm(8, channels[0]),
                                    Mish(), conv(channels[0], n_mels if self.dims == 1 else 1, 1))
 
+    @property
+    def frame_multiple(self) -> int:
+        """Frames are padded to a multiple of this: each level but the last halves time."""
+        return 2 ** (self.levels - 1)
+
     def forward(self, y: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, t: torch.Tensor,
                 speaker: torch.Tensor | None = None) -> torch.Tensor:
         """y, mu: (batch, n_mels, frames); mask: (batch, 1, frames); t: (batch,)."""
         frames = y.shape[-1]
-        multiple = 2 ** (self.levels - 1)
-        pad = (-frames) % multiple
+        pad = (-frames) % self.frame_multiple
         if pad:
             y, mu, mask = (F.pad(v, (0, pad)) for v in (y, mu, mask))
         cond = self.time(t)

@@ -23,6 +23,7 @@ from .layers import cut_segments, random_segment_starts, sequence_mask
 from .residual_net import ResidualUNet
 from .text_encoder import TextEncoder
 
+
 class Alignment(NamedTuple):
     """Text aligned to a mel: encoder means mu_x (batch, n_mels, tokens), predicted log durations
     log_w, token mask, the 0/1 path A (batch, tokens, frames), mu_y = mu_x A (batch, n_mels, frames)

@@ -43,20 +43,21 @@ def _sum_at_hops(frames: np.ndarray, hop: int) -> np.ndarray:
     return out
 
 
-def overlap_add(frames: np.ndarray, hop: int, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Frames (count, n_fft) -> the sum of the windowed frames at hop spacing, and the summed
-    squared window."""
-    return (_sum_at_hops(frames * window, hop),
-            _sum_at_hops(np.broadcast_to(window**2, frames.shape).astype(frames.dtype), hop))
+def window_envelope(count: int, hop: int, window: np.ndarray) -> np.ndarray:
+    """The summed squared window of ``count`` frames at hop spacing (what an overlap-add divides by)."""
+    return _sum_at_hops(np.tile(window**2, (count, 1)), hop)
 
 
-def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True) -> np.ndarray:
+def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True,
+          envelope: np.ndarray | None = None) -> np.ndarray:
     """Complex (n_fft / 2 + 1, frames) -> (length,) samples: the inverse of :func:`stft` when
-    ``center``; otherwise Vocos's "same" padding, trimming (n_fft - hop) / 2 at each end."""
-    audio, envelope = overlap_add(np.fft.irfft(spec.T, n=n_fft, axis=-1), hop, window)
+    ``center``; otherwise Vocos's "same" padding, trimming (n_fft - hop) / 2 at each end.
+    ``envelope``: :func:`window_envelope` for this many frames, when the caller has it already."""
+    audio = _sum_at_hops(np.fft.irfft(spec.T, n=n_fft, axis=-1) * window, hop)
+    if envelope is None:
+        envelope = window_envelope(spec.shape[1], hop, window)
     start = n_fft // 2 if center else (n_fft - hop) // 2
-    audio, envelope = audio[start:start + length], envelope[start:start + length]
-    return audio / np.maximum(envelope, 1e-11)
+    return audio[start:start + length] / np.maximum(envelope[start:start + length], 1e-11)
 
 
 class GriffinLim:
@@ -80,12 +81,13 @@ class GriffinLim:
             magnitude = np.concatenate([magnitude, magnitude[:, -1:]], axis=1)
         length = (magnitude.shape[1] - 1) * c.hop_length
         phase = np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape))
-        audio = istft(magnitude * phase, c.n_fft, c.hop_length, self.window, length)
+        envelope = window_envelope(magnitude.shape[1], c.hop_length, self.window)  # the same every iteration
+        audio = istft(magnitude * phase, c.n_fft, c.hop_length, self.window, length, envelope=envelope)
         previous = np.zeros_like(phase)
         for _ in range(self.iterations):
             rebuilt = stft(audio, c.n_fft, c.hop_length, self.window)
             accelerated = rebuilt + self.momentum / (1 + self.momentum) * (rebuilt - previous)
             previous = rebuilt
             audio = istft(magnitude * accelerated / np.maximum(np.abs(accelerated), 1e-8), c.n_fft, c.hop_length,
-                          self.window, length)
+                          self.window, length, envelope=envelope)
         return np.clip(audio, -1.0, 1.0).astype(np.float32)

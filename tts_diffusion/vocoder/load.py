@@ -1,7 +1,7 @@
 """``load_vocoder(spec)``: Griffin-Lim, a local HiFi-GAN or Vocos, or one from the Hugging Face Hub.
 
-Specs: ``griffinlim[:iterations]``; ``vocos`` (the Vocos shipped with the bundled voices); a folder (``config.json`` + ``generator.safetensors``, an
-official HiFi-GAN ``g_XXXXXXXX`` checkpoint, or an official Vocos ``pytorch_model.bin`` +
+Specs: ``griffinlim[:iterations]``; ``vocos`` (the Vocos shipped with the bundled voices); a
+folder (``config.json`` + ``generator.safetensors``, an official HiFi-GAN ``g_XXXXXXXX`` checkpoint, or an official Vocos ``pytorch_model.bin`` +
 ``config.yaml``); a weights file (its config: ``<stem>.json``, ``config.json`` or ``config.yaml``
 beside it); ``hf:<repo_id>[:<filename>]`` (``hf_hub_download``, cached, works offline from the
 cache; e.g. ``hf:charactr/vocos-mel-24khz``). Pickles are read with ``weights_only=True`` only.
@@ -21,7 +21,7 @@ from .hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig, build_generato
 from .vocos import ARCHITECTURE as VOCOS, Vocos, VocosConfig, from_official
 
 HUB_FILES = ("generator.safetensors", "pytorch_model.bin")  # ours, then the official Vocos name
-BUNDLED_VOCOS = Path(__file__).parent.parent / "voices" / "vocos"  # ``--vocoder vocos``: the Vocos trained for the bundled voices
+BUNDLED_VOCOS = Path(__file__).parent.parent / "voices" / "vocos"  # ``--vocoder vocos``
 
 
 class VocoderError(ValueError):
