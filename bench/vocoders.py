@@ -3,11 +3,16 @@
 
     python bench/vocoders.py --filelist data/joe/val.txt --items 20 --judges \\
         --vocoders griffinlim runs/vocos_cpu --out docs/vocoders.md
+    python bench/vocoders.py --model tts_diffusion/voices/default --langs en --judges \\
+        --vocoders griffinlim vocos                      # end to end: the voice's mels of held-out text
 
 Each clip's mel is vocoded and compared with the original (both resampled to 16 kHz for PESQ
 wide-band and STOI, from the pesq and pystoi packages); the judges (bench/judges.py) hear the
-vocoded audio, and the original clips make the first row. Random-weight HiFi-GAN V1/V2/V3 rows
-(``--sizes``) give the speed of each size only; their quality columns are meaningless.
+vocoded audio, and the original clips make the first row. With ``--model``, the mels are the
+acoustic model's for the held-out sentences of bench/text (default options, seed k for sentence k),
+made once and given to every vocoder; there is no reference audio, so no PESQ-wb or STOI.
+Random-weight HiFi-GAN V1/V2/V3 rows (``--sizes``) give the speed of each size only; their quality
+columns are meaningless.
 """
 
 from __future__ import annotations
@@ -20,9 +25,26 @@ import torch
 
 from report import publish
 from tts_diffusion.audio import MelConfig, load_wav
+from tts_diffusion.options import SynthesisOptions
 from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.data import read_filelist
 from tts_diffusion.vocoder import VARIANTS, Generator, load_vocoder
+
+
+def model_mels(model: str, langs: list[str], steps: int) -> tuple[list[torch.Tensor], list[str], list[str]]:
+    """The model's mels of the held-out sentences of ``langs``, their texts and languages."""
+    from evaluate import sentences
+    from tts_diffusion.api import TTS
+
+    tts = TTS.from_pretrained(model)
+    mels, texts, item_langs = [], [], []
+    for lang in langs:
+        for k, text in enumerate(sentences(lang)):
+            result = tts.synthesize(text, SynthesisOptions(lang=lang, steps=steps, seed=k))
+            mels.append(torch.from_numpy(result.mel))
+            texts.append(text)
+            item_langs.append(lang)
+    return mels, texts, item_langs
 
 
 def scores(reference: np.ndarray, degraded: np.ndarray, rate: int) -> tuple[float, float]:
@@ -82,49 +104,64 @@ class Judges:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--filelist", required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--filelist", help="copy-synthesis of the first --items clips of this filelist")
+    source.add_argument("--model", help="end to end: this acoustic model's mels of the held-out sentences")
     parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--langs", default="ko,en", help="with --model: the held-out sentences' languages")
+    parser.add_argument("--steps", type=int, default=SynthesisOptions().steps, help="with --model: sampler steps")
     parser.add_argument("--vocoders", nargs="+", default=["griffinlim"])
     parser.add_argument("--sizes", action="store_true", help="also time random-weight HiFi-GAN V1, V2, V3")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--judges", action="store_true", help="also DistillMOS, and Whisper WER for English clips")
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
+    if args.model and not args.judges:
+        parser.error("--model needs --judges: with no reference audio only the judges can score")
     torch.set_num_threads(args.threads)
     mel_config = MelConfig()
     to_mel = MelSpectrogram(mel_config)
-    items = read_filelist(args.filelist)[: args.items]
-    clips = [load_wav(item.wav_path, mel_config.sample_rate) for item in items]
-    mels = [to_mel(torch.from_numpy(c)) for c in clips]
-    seconds = sum(len(c) for c in clips) / mel_config.sample_rate
+    if args.model:
+        mels, texts, langs = model_mels(args.model, args.langs.split(","), args.steps)
+        clips = []
+        source = f"the mels of `{args.model}` ({args.steps} steps) for {len(mels)} held-out sentences"
+    else:
+        items = read_filelist(args.filelist)[: args.items]
+        texts, langs = [item.text for item in items], [item.lang for item in items]
+        clips = [load_wav(item.wav_path, mel_config.sample_rate) for item in items]
+        mels = [to_mel(torch.from_numpy(c)) for c in clips]
+        source = f"{len(clips)} held-out clips of `{args.filelist}`"
+    seconds = sum(m.shape[-1] for m in mels) * mel_config.hop_length / mel_config.sample_rate
     candidates = [(spec, load_vocoder(spec, mel_config)) for spec in args.vocoders]
     if args.sizes:
         candidates += [(f"HiFi-GAN {name.upper()} (random weights: speed only)", Generator(cfg).eval())
                        for name, cfg in VARIANTS.items()]
-    judge = Judges([item.text for item in items], [item.lang for item in items]) if args.judges else None
+    judge = Judges(texts, langs) if args.judges else None
     rows, results = [], {}
-    if judge:
+    if judge and clips:
         results["original"] = judge(clips, mel_config.sample_rate)
         rows.append(f"| original clips | | | | {judge.columns(results['original'])}")
     for name, vocoder in candidates:
         wall, pesqs, stois, audios = 0.0, [], [], []
-        for clip, mel in zip(clips, mels):
+        for k, mel in enumerate(mels):
             start = time.perf_counter()
             with torch.no_grad():
                 audio = vocoder(mel[None]).reshape(-1).numpy()
             wall += time.perf_counter() - start
-            p, s = scores(clip, audio, mel_config.sample_rate)
-            pesqs.append(p)
-            stois.append(s)
+            if clips:
+                p, s = scores(clips[k], audio, mel_config.sample_rate)
+                pesqs.append(p)
+                stois.append(s)
             audios.append(audio)
-        results[name] = {"pesq": float(np.mean(pesqs)), "stoi": float(np.mean(stois))}
+        results[name] = {"pesq": float(np.mean(pesqs)), "stoi": float(np.mean(stois))} if clips else {}
         if judge:
             results[name].update(judge(audios, mel_config.sample_rate))
-        rows.append(f"| {name} | {wall / seconds:.3f} | {np.mean(pesqs):.2f} | {np.mean(stois):.3f} |"
+        quality = f"{np.mean(pesqs):.2f} | {np.mean(stois):.3f}" if clips else "– | –"
+        rows.append(f"| {name} | {wall / seconds:.3f} | {quality} |"
                     + (f" {judge.columns(results[name])}" if judge else ""))
         print(rows[-1], flush=True)
     header = "| vocoder | real-time factor | PESQ-wb | STOI |" + (" DistillMOS | WER (en) |" if judge else "")
-    table = (f"{len(clips)} held-out clips ({seconds:.0f} s) of `{args.filelist}`, {args.threads} CPU threads.\n\n"
+    table = (f"{source} ({seconds:.0f} s), {args.threads} CPU threads.\n\n"
              + header + "\n|" + " --- |" * header.count(" |") + "\n" + "\n".join(rows) + "\n"
              + verdicts(results, args.vocoders))
     publish("Vocoders", table, args.out)

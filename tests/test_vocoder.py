@@ -421,3 +421,20 @@ def test_the_bundled_vocos_reads_the_bundled_voices_mel_and_rebuilds_it():
     with torch.no_grad():
         ours, griffin_lim = error(vocoder(mel[None])), error(load_vocoder("griffinlim")(mel[None]))
     assert ours < 0.45 and ours < 1.1 * griffin_lim, (ours, griffin_lim)
+
+
+def test_fine_tuning_starts_from_the_init_from_generator_with_new_discriminators():
+    from tts_diffusion.config import ConfigError, load_config
+    from tts_diffusion.training.vocoder import GANVocoderTraining, VocoderTrainConfig, initialize_from
+
+    config = load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml")
+    torch.manual_seed(0)
+    model = GANVocoderTraining(config)
+    discriminators = {k: v.clone() for k, v in model.discriminators.state_dict().items()}
+    initialize_from(model, config.init_from, config)
+    source = load_vocoder(config.init_from).state_dict()
+    assert all(torch.equal(v, source[k].float()) for k, v in model.generator.state_dict().items())
+    assert all(torch.equal(v, discriminators[k]) for k, v in model.discriminators.state_dict().items())
+    smaller = load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml", ["vocos.dim=64"])
+    with pytest.raises(ConfigError, match="init_from vocos: its weights do not fit the recipe's vocos generator"):
+        initialize_from(GANVocoderTraining(smaller), "vocos", smaller)

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from ..audio import AudioError, load_wav
 
 from ..spectrogram import MelSpectrogram
-from ..config import to_dict
+from ..config import ConfigError, to_dict
 from ..data import CorpusError, read_filelist, shard
 from ..models.layers import cut_segments, random_segment_starts
 from ..vocoder.discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
@@ -160,6 +160,21 @@ def generator_phase(model, batch, generator, shared):
             "feature_matching": model.lambda_fm * feature_matching_loss(real_features, fake_features)}
 
 
+def initialize_from(model: GANVocoderTraining, spec: str, config: VocoderTrainConfig) -> None:
+    """The generator starts from the weights of the vocoder ``spec`` (official weights, the bundled
+    Vocos, a run); the discriminators start anew. A vocoder of another mel, architecture or size is
+    a ConfigError naming what differs."""
+    from ..vocoder.load import load_vocoder
+
+    source = load_vocoder(spec, generator_config(config).mel_config())
+    try:
+        model.generator.load_state_dict(source.state_dict())
+    except RuntimeError as err:
+        detail = str(err).strip().splitlines()[-1].strip()
+        raise ConfigError(f"init_from {spec}: its weights do not fit the recipe's {config.architecture} generator "
+                          f"({detail[:160]})") from None
+
+
 @torch.no_grad()
 def validate(trainer: Trainer, val_set: AudioDataset | None) -> None:
     if val_set is None or not len(val_set) or val_set[0] is None:
@@ -185,10 +200,7 @@ def train(config: VocoderTrainConfig) -> str:
         val_set = AudioDataset(read_filelist(config.data.val_filelist), rate) if config.data.val_filelist else None
         model = GANVocoderTraining(config)
         if config.init_from:
-            from .load import load_vocoder
-
-            source = load_vocoder(config.init_from, generator_config(config).mel_config())
-            model.generator.load_state_dict(source.state_dict())
+            initialize_from(model, config.init_from, config)
         phases = {"discriminator": list(model.discriminators.parameters()), "generator": list(model.generator.parameters())}
         metadata = {"format": CHECKPOINT_FORMAT, "config": to_dict(config), "architecture": config.architecture,
                     "generator_config": to_dict(generator_config(config))}
