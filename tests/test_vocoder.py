@@ -438,3 +438,16 @@ def test_fine_tuning_starts_from_the_init_from_generator_with_new_discriminators
     smaller = load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml", ["vocos.dim=64"])
     with pytest.raises(ConfigError, match="init_from vocos: its weights do not fit the recipe's vocos generator"):
         initialize_from(GANVocoderTraining(smaller), "vocos", smaller)
+
+
+def test_conversion_to_fp16_halves_the_file_and_loads_as_the_rounded_weights(tmp_path):
+    from safetensors import safe_open
+
+    full, half = convert("vocos", tmp_path / "full"), convert("vocos", tmp_path / "half", fp16=True)
+    with safe_open(str(full / "generator.safetensors"), "pt") as f32, safe_open(str(half / "generator.safetensors"), "pt") as f16:
+        assert {f32.get_tensor(k).dtype for k in f32.keys()} == {torch.float32}
+        assert {f16.get_tensor(k).dtype for k in f16.keys()} == {torch.float16}
+    ratio = (half / "generator.safetensors").stat().st_size / (full / "generator.safetensors").stat().st_size
+    assert 0.49 < ratio < 0.52
+    loaded, source = load_vocoder(str(half)).state_dict(), load_vocoder(str(full)).state_dict()
+    assert all(v.dtype == torch.float32 and torch.equal(v, source[k].half().float()) for k, v in loaded.items())

@@ -2,8 +2,10 @@
 
     python -m tts_diffusion.vocoder.convert g_02500000 out/hifigan-v1/    # config.json beside g_02500000
     python -m tts_diffusion.vocoder.convert hf:charactr/vocos-mel-24khz out/vocos-24khz/
+    python -m tts_diffusion.vocoder.convert runs/vocos_finetune/checkpoints/step_0003000 tts_diffusion/voices/vocos --fp16
 
-writes ``out/generator.safetensors`` (weight norm folded) and ``out/config.json``.
+writes ``out/generator.safetensors`` (weight norm folded; ``--fp16`` halves it, and it is cast back to
+float32 when loaded) and ``out/config.json``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .load import VocoderError, load_vocoder
 from .vocos import ARCHITECTURE as VOCOS, Vocos
 
 
-def convert(spec: str, out_dir: str | Path) -> Path:
+def convert(spec: str, out_dir: str | Path, fp16: bool = False) -> Path:
     generator = load_vocoder(spec)
     if not isinstance(generator, (Generator, Vocos)):
         raise VocoderError(f"{spec} is not a HiFi-GAN or Vocos checkpoint")
@@ -31,7 +33,8 @@ def convert(spec: str, out_dir: str | Path) -> Path:
 
     out_dir = Path(out_dir)
     with atomic_path(out_dir / "generator.safetensors") as tmp:
-        save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(tmp))
+        save_file({k: (v.half() if fp16 and v.is_floating_point() else v).contiguous()
+                   for k, v in generator.state_dict().items()}, str(tmp))
     atomic_write_text(out_dir / "config.json", json.dumps(config, indent=2) + "\n")
     return out_dir
 
@@ -40,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tts_diffusion.vocoder.convert", description=__doc__.split("\n\n")[0])
     parser.add_argument("source")
     parser.add_argument("out_dir")
+    parser.add_argument("--fp16", action="store_true", help="store the weights as float16")
     args = parser.parse_args(argv)
     try:
-        print(convert(args.source, args.out_dir))
+        print(convert(args.source, args.out_dir, args.fp16))
     except VocoderError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
