@@ -16,14 +16,14 @@ from pathlib import Path
 
 from .files import atomic_path
 from .pretrained import resolve_weights
-from .weights import load_weights, read_metadata, save_weights
+from .weights import half_precision, load_weights, read_metadata, save_weights
 
 
 def export(spec: str, out: str | Path, fp16: bool = False) -> Path:
     source = resolve_weights(spec)
     tensors = load_weights(source)
     if fp16:
-        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+        tensors = half_precision(tensors)
     with atomic_path(out) as tmp:
         save_weights(tmp, tensors, read_metadata(source))
     return Path(out)

@@ -31,6 +31,12 @@ def save_weights(path: str | Path, state_dict: dict[str, torch.Tensor], metadata
     save_file(tensors, str(path), metadata={k: json.dumps(v) for k, v in metadata.items()})
 
 
+def half_precision(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Floating-point tensors as float16 (half the file; loading casts them back to the model's
+    float32), others as they are."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+
+
 def read_metadata(path: str | Path) -> dict[str, object]:
     with safe_open(str(path), framework="pt") as f:
         return {k: json.loads(v) for k, v in (f.metadata() or {}).items()}

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ..files import atomic_path, atomic_write_text
+from ..weights import half_precision
 from .hifigan import Generator
 from .load import VocoderError, load_vocoder
 from .vocos import ARCHITECTURE as VOCOS, Vocos
@@ -33,8 +34,8 @@ def convert(spec: str, out_dir: str | Path, fp16: bool = False) -> Path:
 
     out_dir = Path(out_dir)
     with atomic_path(out_dir / "generator.safetensors") as tmp:
-        save_file({k: (v.half() if fp16 and v.is_floating_point() else v).contiguous()
-                   for k, v in generator.state_dict().items()}, str(tmp))
+        tensors = generator.state_dict()
+        save_file({k: v.contiguous() for k, v in (half_precision(tensors) if fp16 else tensors).items()}, str(tmp))
     atomic_write_text(out_dir / "config.json", json.dumps(config, indent=2) + "\n")
     return out_dir
 
