@@ -25,6 +25,8 @@ from pathlib import Path
 
 from report import peak_rss_mb, publish
 
+from tts_diffusion.options import SynthesisOptions
+
 HERE = Path(__file__).parent
 PARAGRAPH = ("The city council met on Tuesday to discuss the new budget. Officials said the plan would add "
              "forty buses by next spring. Ticket prices will stay at two dollars and fifty cents. Some residents "
@@ -130,8 +132,10 @@ def main() -> None:
             rows.append((name, threads, r))
             print(name, threads, r, file=sys.stderr)
     torch_total = {t: r["total"] for n, t, r in rows if n == "ours, torch"}
+    defaults = SynthesisOptions()
     body = (f"A 5-sentence English paragraph ({rows[0][2]['audio']:.1f} s of audio from our voice), default options "
-            f"(ode, 10 steps, Griffin-Lim 60 iterations for ours), medians of {args.repeats} runs after a warm-up; "
+            f"({defaults.method}, {defaults.steps} steps, Griffin-Lim 60 iterations for ours), medians of "
+            f"{args.repeats} runs after a warm-up; "
             "each row a fresh process.\n\n"
             "| runtime | threads | load (s) | first audio (s) | total (s) | real-time factor | speed-up vs torch | "
             "peak RSS (MB) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")

@@ -87,7 +87,7 @@ class TTS:
     :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch). A backend
     has ``tokenizer``, ``mel_config``, ``voices``, ``check(options)`` (raises ValueError for what it
     cannot do), ``acoustic(ids, langs, lengths, speaker, options, seeds) -> (mels, nfe)`` and
-    ``vocode(mel) -> audio``."""
+    ``vocode_each(mels) -> audios`` (an iterator, in order: the first is ready first)."""
 
     def __init__(self, backend, lexicon: Lexicon | None = None):
         self.backend, self.lexicon = backend, lexicon or Lexicon({})
@@ -173,9 +173,10 @@ class TTS:
             t0 = time.perf_counter()
             mels, nfe = self.backend.acoustic(ids, langs, lengths, speaker, options, seeds)
             acoustic = (time.perf_counter() - t0) / len(batch)
+            audios = self.backend.vocode_each(mels)
             for i, mel in enumerate(mels):
                 t1 = time.perf_counter()
-                audio = self.backend.vocode(mel)
+                audio = next(audios)
                 audio = np.concatenate([gap, audio]) if first + i else audio
                 yield Chunk(batch[i][0], first + i, len(encoded), audio, self.sample_rate, mel,
                             {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -46,6 +47,10 @@ class TorchBackend:
                                                   seeds=seeds)
         frames = mask.sum((1, 2)).long().tolist()
         return [mel[i, :, :n].cpu().numpy() for i, n in enumerate(frames)], nfe
+
+    def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
+        """One after the other (the vocoders' own kernels use torch's threads)."""
+        return map(self.vocode, mels)
 
     @torch.no_grad()
     def vocode(self, mel: np.ndarray) -> np.ndarray:

@@ -12,7 +12,10 @@ z, both give the same mel; tested).
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -76,6 +79,8 @@ class OnnxBackend:
                     raise OnnxError(f"an ONNX voice speaks through its exported vocoder or griffinlim[:N], not {vocoder!r}")
                 settings["iterations"] = int(iterations)
             self.griffinlim = GriffinLim(self.mel_config, **settings)
+            workers = threads or os.cpu_count() or 1  # numpy's FFTs run on one thread: one sentence per thread
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="griffinlim") if workers > 1 else None
         else:
             self.vocoder = self._session(vocoder_meta["file"])
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
@@ -122,6 +127,14 @@ class OnnxBackend:
                                                           "speaker": speakers}))
         nfe = options.steps * (2 if options.method == "ode-heun" else 1)
         return [mel[i, :, :n] for i, n in enumerate(frames)], nfe
+
+    def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
+        """In order; Griffin-Lim inverts the sentences of a batch in parallel, one per thread (numpy
+        releases the GIL in its FFTs and array operations), the neural vocoders' graphs use the
+        session's threads one sentence at a time."""
+        if self.vocoder_kind == "griffinlim" and self._pool is not None and len(mels) > 1:
+            return self._pool.map(self.vocode, mels)
+        return map(self.vocode, mels)
 
     def vocode(self, mel: np.ndarray) -> np.ndarray:
         if self.vocoder_kind == "griffinlim":

@@ -26,8 +26,11 @@ def _frame_index(count: int, n_fft: int, hop: int) -> np.ndarray:
 
 
 def stft(audio: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
-    """(samples,) -> complex (n_fft / 2 + 1, frames), centred: frame k is around sample k hop."""
-    frames = np.lib.stride_tricks.sliding_window_view(np.pad(audio, n_fft // 2, mode="reflect"), n_fft)[::hop]
+    """(samples,) -> complex128 (n_fft / 2 + 1, frames), centred: frame k is around sample k hop.
+    In float64: numpy's float32 rfft is 5x slower than its float64 one (0.9 against 4.5 ms for
+    260 x 1024, numpy 2.4), while its complex64 irfft is 2x faster than complex128."""
+    padded = np.pad(audio.astype(np.float64, copy=False), n_fft // 2, mode="reflect")
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
     return np.fft.rfft(frames * window, axis=-1).T
 
 
@@ -50,14 +53,17 @@ def window_envelope(count: int, hop: int, window: np.ndarray) -> np.ndarray:
 
 def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True,
           envelope: np.ndarray | None = None) -> np.ndarray:
-    """Complex (n_fft / 2 + 1, frames) -> (length,) samples: the inverse of :func:`stft` when
+    """Complex (n_fft / 2 + 1, frames) -> float32 (length,) samples: the inverse of :func:`stft` when
     ``center``; otherwise Vocos's "same" padding, trimming (n_fft - hop) / 2 at each end.
-    ``envelope``: :func:`window_envelope` for this many frames, when the caller has it already."""
-    audio = _sum_at_hops(np.fft.irfft(spec.T, n=n_fft, axis=-1) * window, hop)
+    ``envelope``: :func:`window_envelope` for this many frames, when the caller has it already.
+    In complex64 (float32 output, as the audio is)."""
+    frames = np.fft.irfft(spec.T.astype(np.complex64), n=n_fft, axis=-1)
+    frames *= window.astype(np.float32)
+    audio = _sum_at_hops(frames, hop)
     if envelope is None:
         envelope = window_envelope(spec.shape[1], hop, window)
     start = n_fft // 2 if center else (n_fft - hop) // 2
-    return audio[start:start + length] / np.maximum(envelope[start:start + length], 1e-11)
+    return audio[start:start + length] / np.maximum(envelope[start:start + length], 1e-11).astype(np.float32)
 
 
 class GriffinLim:
@@ -80,14 +86,20 @@ class GriffinLim:
         if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames
             magnitude = np.concatenate([magnitude, magnitude[:, -1:]], axis=1)
         length = (magnitude.shape[1] - 1) * c.hop_length
-        phase = np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape))
+        magnitude = np.asfortranarray(magnitude)  # frame-major, as stft's output: the products then stream
+        phase = np.asfortranarray(np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape)))
         envelope = window_envelope(magnitude.shape[1], c.hop_length, self.window)  # the same every iteration
         audio = istft(magnitude * phase, c.n_fft, c.hop_length, self.window, length, envelope=envelope)
         previous = np.zeros_like(phase)
-        for _ in range(self.iterations):
+        weight = self.momentum / (1 + self.momentum)
+        for _ in range(self.iterations):  # in place: the complex arrays are the cost, not the FFTs
             rebuilt = stft(audio, c.n_fft, c.hop_length, self.window)
-            accelerated = rebuilt + self.momentum / (1 + self.momentum) * (rebuilt - previous)
+            accelerated = rebuilt - previous
+            accelerated *= weight
+            accelerated += rebuilt
             previous = rebuilt
-            audio = istft(magnitude * accelerated / np.maximum(np.abs(accelerated), 1e-8), c.n_fft, c.hop_length,
-                          self.window, length, envelope=envelope)
+            scale = np.abs(accelerated)
+            np.divide(magnitude, np.maximum(scale, 1e-8, out=scale), out=scale)
+            accelerated *= scale
+            audio = istft(accelerated, c.n_fft, c.hop_length, self.window, length, envelope=envelope)
         return np.clip(audio, -1.0, 1.0).astype(np.float32)
