@@ -59,9 +59,9 @@ def scores(reference: np.ndarray, degraded: np.ndarray, rate: int) -> tuple[floa
 
 
 def verdicts(results: dict[str, dict[str, float]], specs: list[str]) -> str:
-    """Each trained vocoder against Griffin-Lim (``results``: name -> {"pesq", "stoi"[, "mos", "wer"]}).
-    With the judges, the default rule: higher DistillMOS without a higher WER; without them, both
-    PESQ-wb and STOI higher."""
+    """Each trained vocoder against Griffin-Lim (``results``: name -> {"pesq", "stoi"[, "mos", "wer"]},
+    "mos" a DistillMOS per language). With the judges, the default rule: a higher DistillMOS in every
+    language without a higher WER; without them, both PESQ-wb and STOI higher."""
     if "griffinlim" not in results:
         return ""
     base, lines = results["griffinlim"], []
@@ -70,8 +70,9 @@ def verdicts(results: dict[str, dict[str, float]], specs: list[str]) -> str:
             continue
         r = results[spec]
         if "mos" in r:
-            wins = r["mos"] > base["mos"] and r.get("wer", 0) <= base.get("wer", 0)
-            said = f"DistillMOS {r['mos'] - base['mos']:+.2f}" + (f", WER {r['wer'] - base['wer']:+.1%}" if "wer" in r else "")
+            wins = all(r["mos"][lang] > base["mos"][lang] for lang in r["mos"]) and r.get("wer", 0) <= base.get("wer", 0)
+            said = ", ".join(f"DistillMOS ({lang}) {r['mos'][lang] - base['mos'][lang]:+.2f}" for lang in r["mos"])
+            said += f", WER {r['wer'] - base['wer']:+.1%}" if "wer" in r else ""
         else:
             wins = r["pesq"] > base["pesq"] and r["stoi"] > base["stoi"]
             said = f"PESQ-wb {r['pesq'] - base['pesq']:+.2f}, STOI {r['stoi'] - base['stoi']:+.3f}"
@@ -80,26 +81,32 @@ def verdicts(results: dict[str, dict[str, float]], specs: list[str]) -> str:
 
 
 class Judges:
-    """DistillMOS of every clip, and Whisper's WER over the English ones (against their texts)."""
+    """DistillMOS of every clip, averaged per language (each voice is judged on its own), and
+    Whisper's WER over the English ones (against their texts)."""
 
     def __init__(self, texts: list[str], langs: list[str]):
         from judges import DistillMOS, Whisper
 
-        self.texts, self.english = texts, [lang == "en" for lang in langs]
+        self.texts, self.langs, self.english = texts, langs, [lang == "en" for lang in langs]
+        self.order = list(dict.fromkeys(langs))
         self.mos, self.whisper = DistillMOS(), Whisper() if any(self.english) else None
 
-    def __call__(self, audios: list[np.ndarray], rate: int) -> dict[str, float]:
+    def __call__(self, audios: list[np.ndarray], rate: int) -> dict:
         from judges import word_error_rate
 
-        out = {"mos": float(np.mean([self.mos(a, rate) for a in audios]))}
+        scores = [self.mos(a, rate) for a in audios]
+        out = {"mos": {lang: float(np.mean([s for s, l in zip(scores, self.langs) if l == lang])) for lang in self.order}}
         if self.whisper is not None:
             pairs = [(t, self.whisper(a, rate)) for t, a, en in zip(self.texts, audios, self.english) if en]
             out["wer"] = word_error_rate([t for t, _ in pairs], [h for _, h in pairs])
         return out
 
-    @staticmethod
-    def columns(result: dict[str, float]) -> str:
-        return f"{result['mos']:.2f} | " + (f"{result['wer']:.1%} |" if "wer" in result else "– |")
+    def header(self) -> str:
+        return "".join(f" DistillMOS ({lang}) |" for lang in self.order) + " WER (en) |"
+
+    def columns(self, result: dict) -> str:
+        return "".join(f"{result['mos'][lang]:.2f} | " for lang in self.order) + (
+            f"{result['wer']:.1%} |" if "wer" in result else "– |")
 
 
 def main() -> None:
@@ -160,7 +167,7 @@ def main() -> None:
         rows.append(f"| {name} | {wall / seconds:.3f} | {quality} |"
                     + (f" {judge.columns(results[name])}" if judge else ""))
         print(rows[-1], flush=True)
-    header = "| vocoder | real-time factor | PESQ-wb | STOI |" + (" DistillMOS | WER (en) |" if judge else "")
+    header = "| vocoder | real-time factor | PESQ-wb | STOI |" + (judge.header() if judge else "")
     table = (f"{source} ({seconds:.0f} s), {args.threads} CPU threads.\n\n"
              + header + "\n|" + " --- |" * header.count(" |") + "\n" + "\n".join(rows) + "\n"
              + verdicts(results, args.vocoders))

@@ -35,12 +35,14 @@ def test_vocoder_verdicts_follow_the_default_rule():
     assert "- b: PESQ-wb +0.80, STOI -0.010 against Griffin-Lim: does not beat it." in text
     assert "griffinlim:30" not in text
     assert vocoders.verdicts({"a": scores(3.0, 0.9)}, ["a"]) == ""
-    judged = {"griffinlim": {**scores(2.7, 0.91), "mos": 3.3, "wer": 0.05},
-              "a": {**scores(2.0, 0.80), "mos": 3.9, "wer": 0.05},  # DistillMOS decides once it is measured
-              "b": {**scores(3.0, 0.95), "mos": 3.5, "wer": 0.08}}  # ... but not with a worse WER
-    text = vocoders.verdicts(judged, ["griffinlim", "a", "b"])
-    assert "- a: DistillMOS +0.60, WER +0.0% against Griffin-Lim: beats it." in text
-    assert "- b: DistillMOS +0.20, WER +3.0% against Griffin-Lim: does not beat it." in text
+    judged = {"griffinlim": {**scores(2.7, 0.91), "mos": {"ko": 2.0, "en": 3.3}, "wer": 0.05},
+              "a": {**scores(2.0, 0.80), "mos": {"ko": 2.1, "en": 3.9}, "wer": 0.05},  # DistillMOS decides
+              "b": {**scores(3.0, 0.95), "mos": {"ko": 2.5, "en": 3.5}, "wer": 0.08},  # ... not with a worse WER
+              "c": {**scores(3.0, 0.95), "mos": {"ko": 1.9, "en": 4.5}, "wer": 0.01}}  # ... nor a worse voice
+    text = vocoders.verdicts(judged, ["griffinlim", "a", "b", "c"])
+    assert "- a: DistillMOS (ko) +0.10, DistillMOS (en) +0.60, WER +0.0% against Griffin-Lim: beats it." in text
+    assert "- b: DistillMOS (ko) +0.50, DistillMOS (en) +0.20, WER +3.0% against Griffin-Lim: does not beat it." in text
+    assert "- c: DistillMOS (ko) -0.10, DistillMOS (en) +1.20, WER -4.0% against Griffin-Lim: does not beat it." in text
 
 
 def test_word_error_rate_compares_spoken_forms():
