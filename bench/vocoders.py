@@ -70,7 +70,8 @@ def verdicts(results: dict[str, dict[str, float]], specs: list[str]) -> str:
             continue
         r = results[spec]
         if "mos" in r:
-            wins = all(r["mos"][lang] > base["mos"][lang] for lang in r["mos"]) and r.get("wer", 0) <= base.get("wer", 0)
+            better = all(r["mos"][lang] > base["mos"][lang] for lang in r["mos"])
+            wins = better and r.get("wer", 0) <= base.get("wer", 0)
             said = ", ".join(f"DistillMOS ({lang}) {r['mos'][lang] - base['mos'][lang]:+.2f}" for lang in r["mos"])
             said += f", WER {r['wer'] - base['wer']:+.1%}" if "wer" in r else ""
         else:
@@ -95,7 +96,8 @@ class Judges:
         from judges import word_error_rate
 
         scores = [self.mos(a, rate) for a in audios]
-        out = {"mos": {lang: float(np.mean([s for s, l in zip(scores, self.langs) if l == lang])) for lang in self.order}}
+        out = {"mos": {lang: float(np.mean([s for s, l in zip(scores, self.langs) if l == lang]))
+                       for lang in self.order}}
         if self.whisper is not None:
             pairs = [(t, self.whisper(a, rate)) for t, a, en in zip(self.texts, audios, self.english) if en]
             out["wer"] = word_error_rate([t for t, _ in pairs], [h for _, h in pairs])
