@@ -92,7 +92,7 @@ class GriffinLim:
         audio = istft(magnitude * phase, c.n_fft, c.hop_length, self.window, length, envelope=envelope)
         previous = np.zeros_like(phase)
         weight = self.momentum / (1 + self.momentum)
-        for _ in range(self.iterations):  # in place: the complex arrays are the cost, not the FFTs
+        for _ in range(self.iterations):  # in place: the element-wise passes cost as much as the FFTs
             rebuilt = stft(audio, c.n_fft, c.hop_length, self.window)
             accelerated = rebuilt - previous
             accelerated *= weight
