@@ -88,9 +88,8 @@ class Judges:
     def __init__(self, texts: list[str], langs: list[str]):
         from judges import DistillMOS, Whisper
 
-        self.texts, self.langs, self.english = texts, langs, [lang == "en" for lang in langs]
-        self.order = list(dict.fromkeys(langs))
-        self.mos, self.whisper = DistillMOS(), Whisper() if any(self.english) else None
+        self.texts, self.langs, self.order = texts, langs, list(dict.fromkeys(langs))
+        self.mos, self.whisper = DistillMOS(), Whisper() if "en" in self.order else None
 
     def __call__(self, audios: list[np.ndarray], rate: int) -> dict:
         from judges import word_error_rate
@@ -99,7 +98,7 @@ class Judges:
         out = {"mos": {lang: float(np.mean([s for s, l in zip(scores, self.langs) if l == lang]))
                        for lang in self.order}}
         if self.whisper is not None:
-            pairs = [(t, self.whisper(a, rate)) for t, a, en in zip(self.texts, audios, self.english) if en]
+            pairs = [(t, self.whisper(a, rate)) for t, a, lang in zip(self.texts, audios, self.langs) if lang == "en"]
             out["wer"] = word_error_rate([t for t, _ in pairs], [h for _, h in pairs])
         return out
 

@@ -71,6 +71,7 @@ class OnnxBackend:
         self.encoder = self._session("encoder.onnx")
         self._decoders: dict[str, object] = {}
         self.vocoder_kind = vocoder_meta["kind"] if vocoder is None else "griffinlim"
+        self._pool = None  # Griffin-Lim's threads, one sentence each; a neural vocoder's graph has its own
         if self.vocoder_kind == "griffinlim":
             settings = {k: vocoder_meta[k] for k in ("iterations", "momentum", "power", "seed") if k in vocoder_meta}
             if vocoder is not None and vocoder != "griffinlim":
@@ -132,7 +133,7 @@ class OnnxBackend:
         """In order; Griffin-Lim inverts the sentences of a batch in parallel, one per thread (numpy
         releases the GIL in its FFTs and array operations), the neural vocoders' graphs use the
         session's threads one sentence at a time."""
-        if self.vocoder_kind == "griffinlim" and self._pool is not None and len(mels) > 1:
+        if self._pool is not None and len(mels) > 1:
             return self._pool.map(self.vocode, mels)
         return map(self.vocode, mels)
 
