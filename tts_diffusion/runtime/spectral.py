@@ -57,7 +57,7 @@ def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: in
     ``center``; otherwise Vocos's "same" padding, trimming (n_fft - hop) / 2 at each end.
     ``envelope``: :func:`window_envelope` for this many frames, when the caller has it already.
     In complex64 (float32 output, as the audio is)."""
-    frames = np.fft.irfft(spec.T.astype(np.complex64), n=n_fft, axis=-1)
+    frames = np.fft.irfft(spec.T.astype(np.complex64, copy=False), n=n_fft, axis=-1)
     frames *= window.astype(np.float32)
     audio = _sum_at_hops(frames, hop)
     if envelope is None:
@@ -86,14 +86,15 @@ class GriffinLim:
         if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames
             magnitude = np.concatenate([magnitude, magnitude[:, -1:]], axis=1)
         length = (magnitude.shape[1] - 1) * c.hop_length
-        magnitude = np.asfortranarray(magnitude)  # frame-major, as stft's output: the products then stream
+        magnitude = np.asfortranarray(magnitude, dtype=np.float32)  # frame-major, as stft's output: the products stream
         phase = np.asfortranarray(np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape)))
         envelope = window_envelope(magnitude.shape[1], c.hop_length, self.window)  # the same every iteration
         audio = istft(magnitude * phase, c.n_fft, c.hop_length, self.window, length, envelope=envelope)
-        previous = np.zeros_like(phase)
+        previous = np.zeros_like(phase, dtype=np.complex64)
         weight = self.momentum / (1 + self.momentum)
         for _ in range(self.iterations):  # in place: the element-wise passes cost as much as the FFTs
-            rebuilt = stft(audio, c.n_fft, c.hop_length, self.window)
+            # the FFT in float64 (see stft), the element-wise passes in complex64: half the memory traffic, 10-20% faster
+            rebuilt = stft(audio, c.n_fft, c.hop_length, self.window).astype(np.complex64)
             accelerated = rebuilt - previous
             accelerated *= weight
             accelerated += rebuilt
