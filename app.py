@@ -76,7 +76,7 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
     def pcm16(audio):
         return (np.clip(audio, -1, 1) * 32767).astype(np.int16)
 
-    def speak(text, method, steps, temperature, speed, seed, voice="auto"):
+    def speak(text, method, steps, temperature, speed, seed, voice="auto", postfilter="voice"):
         """Each sentence to the live player as soon as it is ready; then the whole take, its mel and
         timings."""
         text = (text or "").strip()
@@ -88,7 +88,9 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
             raise gr.Error(f"Unknown voice {voice!r}.")
         try:
             options = SynthesisOptions(voice=None if voice == "auto" else voice, method=method, steps=int(steps),
-                                       temperature=float(temperature), speed=float(speed),
+                                       temperature=float(temperature),
+                                       postfilter=None if postfilter == "voice" else float(postfilter),
+                                       speed=float(speed),
                                        seed=int(seed) if seed is not None else None)
             start, chunks = time.perf_counter(), []
             for chunk in tts.stream(text, options):
@@ -117,6 +119,8 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
                 with gr.Row():
                     temperature = gr.Slider(TEMPERATURE_RANGE[0], 6.0, value=DEFAULTS.temperature, step=0.1,
                                             label="Temperature (higher is calmer)")
+                    postfilter = gr.Dropdown(["voice", "0", "0.25", "0.5", "0.75", "1", "1.5"], value="voice",
+                                             label="Postfilter (voice: the voice's own; higher is crisper)")
                     speed = gr.Slider(SPEED_RANGE[0], 2.0, value=DEFAULTS.speed, step=0.05, label="Speed")
                     seed = gr.Number(value=0, precision=0, label="Seed")
                 button = gr.Button("Speak", variant="primary", elem_id="speak")
@@ -127,7 +131,8 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
                 audio = gr.Audio(label="Speech", type="numpy", interactive=False, elem_id="audio")
                 mel = gr.Image(label="Mel spectrogram", type="numpy", interactive=False)
                 timings = gr.Textbox(label="Timings", interactive=False, elem_id="timings")
-        button.click(speak, [text, method, steps, temperature, speed, seed, voice], [player, audio, mel, timings],
+        button.click(speak, [text, method, steps, temperature, speed, seed, voice, postfilter],
+                     [player, audio, mel, timings],
                      api_name="speak")
     return demo.queue(default_concurrency_limit=1, max_size=16)
 

@@ -46,6 +46,7 @@ def test_text_from_stdin_and_file(tiny_run, tmp_path):
     (["hi", "--steps", "0"], b"", "steps must be a whole number from 1 to 1000, not 0"),
     (["hi", "--temperature", "0"], b"", "temperature must be a number from 0.1 to 10, not 0"),
     (["hi", "--speed", "nan"], b"", "speed must be a number from 0.25 to 4, not nan"),
+    (["hi", "--postfilter", "-1"], b"", "postfilter must be a number from 0 to 2, not -1.0"),
     (["hi", "--seed", "-1"], b"", "seed must be a whole number from 0 to 2147483647, not -1"),
     (["hi", "--model", "/nonexistent"], b"", "no model at /nonexistent"),
     (["-f", "/nonexistent.txt"], b"", "cannot read /nonexistent.txt"),

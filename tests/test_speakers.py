@@ -82,6 +82,32 @@ def test_the_voices_trained_together_are_named_and_different(two_voice_run):
     assert a.mel.shape != b.mel.shape or not (a.mel == b.mel).all()
 
 
+def test_each_voice_speaks_with_its_own_postfilter_unless_told(two_voice_run):
+    from tts_diffusion.api import TTS
+
+    tts = TTS.from_pretrained(two_voice_run)
+    tts.backend.model.config.voices[1].postfilter = 0.8  # as a voice card would say
+    say = lambda text, **k: tts.synthesize(text, steps=2, seed=0, **k).mel  # noqa: E731
+    assert (say("Good evening.") == say("Good evening.", postfilter=0.8)).all()  # en-b's own
+    assert not (say("Good evening.") == say("Good evening.", postfilter=0.0)).all()
+    assert (say("안녕하세요.") == say("안녕하세요.", postfilter=0.0)).all()  # ko-a has none
+
+
+def test_export_writes_a_voices_postfilter_into_its_card(two_voice_run, tmp_path):
+    from tts_diffusion.api import TTS
+    from tts_diffusion.export import export
+
+    voice = export(str(two_voice_run), tmp_path / "v" / "voice.safetensors", postfilters={"en-b": 0.7})
+    assert [v.postfilter for v in TTS.from_pretrained(voice.parent).voices] == [0.0, 0.7]
+    with pytest.raises(ValueError, match="unknown voice 'nobody': choose ko-a, en-b"):
+        export(str(two_voice_run), tmp_path / "w.safetensors", postfilters={"nobody": 0.5})
+    bad = subprocess.run([sys.executable, "-m", "tts_diffusion.export", str(two_voice_run),
+                          str(tmp_path / "x.safetensors"), "--postfilter", "en-b=5"], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert bad.returncode == 2 and bad.stderr == "error: postfilter must be a number from 0 to 2, not 5.0\n"
+    assert not (tmp_path / "w.safetensors").exists() and not (tmp_path / "x.safetensors").exists()
+
+
 def test_cli_lists_voices_and_refuses_an_unknown_one(two_voice_run, tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "tts_diffusion.cli", "--model", str(two_voice_run), *a],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT)

@@ -38,7 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      "an exported ONNX voice: its own)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
         default = getattr(DEFAULTS, option.name)
-        kind = {"steps": int, "seed": int, "temperature": float, "speed": float, "pause": float}.get(option.name, str)
+        kind = {"steps": int, "seed": int, "temperature": float, "postfilter": float, "speed": float,
+                "pause": float}.get(option.name, str)
         suffix = f" (default: {default})" if default is not None else ""
         p.add_argument(f"--{option.name}", type=kind, default=default, choices=CHOICES.get(option.name),
                        help=option_help(option.name).replace("%", "%%") + suffix)

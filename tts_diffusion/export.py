@@ -1,11 +1,13 @@
 """Export a trained voice, as one ``.safetensors`` file (EMA weights, config and symbol table) or as
 ONNX graphs for the torch-free runtime:
 
-    python -m tts_diffusion.export runs/espeak_cpu voice.safetensors --fp16
+    python -m tts_diffusion.export runs/espeak_cpu voice.safetensors --fp16 [--postfilter en-joe=0.5]
     python -m tts_diffusion.export --onnx runs/espeak_cpu voice_onnx/ [--decoders ode:4,ode:10] [--vocoder SPEC]
 
-fp16 halves the size; weights are cast back to float32 when loaded. The ONNX folder is described
-in :mod:`tts_diffusion.onnx_export`.
+fp16 halves the size; weights are cast back to float32 when loaded. ``--postfilter VOICE=BETA``
+writes the postfilter a voice speaks with by default into its card (see
+:mod:`tts_diffusion.postfilter`; measure it first). The ONNX folder is described in
+:mod:`tts_diffusion.onnx_export`.
 """
 
 from __future__ import annotations
@@ -15,18 +17,37 @@ import sys
 from pathlib import Path
 
 from .files import atomic_path
+from .options import SynthesisOptions
 from .pretrained import resolve_weights
 from .weights import half_precision, load_weights, read_metadata, save_weights
 
 
-def export(spec: str, out: str | Path, fp16: bool = False) -> Path:
+def export(spec: str, out: str | Path, fp16: bool = False, postfilters: dict[str, float] | None = None) -> Path:
     source = resolve_weights(spec)
-    tensors = load_weights(source)
+    tensors, metadata = load_weights(source), read_metadata(source)
     if fp16:
         tensors = half_precision(tensors)
+    voices = {v["name"]: v for v in metadata["config"]["model"].get("voices", [])}
+    for name, beta in (postfilters or {}).items():
+        if name not in voices:
+            choices = f"choose {', '.join(voices)}" if voices else "the model has no named voices"
+            raise ValueError(f"unknown voice {name!r}: {choices}")
+        voices[name]["postfilter"] = SynthesisOptions(postfilter=beta).check().postfilter
     with atomic_path(out) as tmp:
-        save_weights(tmp, tensors, read_metadata(source))
+        save_weights(tmp, tensors, metadata)
     return Path(out)
+
+
+def _postfilters(specs: list[str]) -> dict[str, float]:
+    """["en-joe=0.5", ...] -> {"en-joe": 0.5}."""
+    out = {}
+    for spec in specs:
+        name, _, beta = spec.partition("=")
+        try:
+            out[name] = float(beta)
+        except ValueError:
+            raise ValueError(f"--postfilter takes VOICE=BETA, not {spec!r}") from None
+    return out
 
 
 def _size(path: Path) -> int:
@@ -38,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", help="checkpoint folder, run folder or .safetensors file")
     parser.add_argument("out", help="the .safetensors file to write (with --onnx: the folder)")
     parser.add_argument("--fp16", action="store_true", help="store the weights as float16")
+    parser.add_argument("--postfilter", action="append", default=[], metavar="VOICE=BETA",
+                        help="the postfilter this voice speaks with by default (repeatable)")
     parser.add_argument("--onnx", action="store_true", help="write ONNX graphs for the torch-free runtime")
     parser.add_argument("--decoders", default="ode:4,ode:10",
                         help="with --onnx: the samplers to unroll, METHOD:STEPS,... (ode, ode-euler, ode-heun)")
@@ -50,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
             path = export_onnx(args.model, args.out, args.decoders, args.vocoder)
         else:
-            path = export(args.model, args.out, args.fp16)
+            path = export(args.model, args.out, args.fp16, _postfilters(args.postfilter))
     except (ValueError, OSError) as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2

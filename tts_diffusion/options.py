@@ -12,6 +12,7 @@ LANGS = ("auto", "ko", "en")
 MAX_STEPS = 1000
 SPEED_RANGE = (0.25, 4.0)
 TEMPERATURE_RANGE = (0.1, 10.0)
+POSTFILTER_RANGE = (0.0, 2.0)
 MAX_SEED = 2**31 - 1
 MAX_TEXT_CHARS = 1_000_000  # longer texts are an error: split them (a sentence at a time streams anyway)
 
@@ -27,6 +28,8 @@ class SynthesisOptions:
     method: str = _option("ode", "sampler")
     steps: int = _option(4, "sampler steps (4 suit ode; sde and pc need 16 or more)")
     temperature: float = _option(3.0, "prior temperature: the prior is N(mu, I / T^2); higher is calmer")
+    postfilter: float | None = _option(None, "spectral contrast postfilter: the mel's detail across bands is "
+                                             "scaled by 1 + this; 0 is off (default: the voice's own)")
     speed: float = _option(1.0, "speaking rate, 1.2 is 20% faster")
     seed: int | None = _option(None, "random seed, for repeatable output")
     pause: float = _option(0.25, "seconds of silence between sentences")
@@ -45,6 +48,8 @@ class SynthesisOptions:
         if isinstance(self.steps, bool) or not isinstance(self.steps, int) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, not {self.steps!r}")
         number("temperature", self.temperature, *TEMPERATURE_RANGE)
+        if self.postfilter is not None:
+            number("postfilter", self.postfilter, *POSTFILTER_RANGE)
         number("speed", self.speed, *SPEED_RANGE)
         number("pause", self.pause, 0.0, 5.0)
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)

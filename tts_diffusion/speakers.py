@@ -16,6 +16,7 @@ class Voice:
     language: str  # "ko" or "en": the language it speaks by default
     teacher: str = ""  # what its training audio came from (a person's recordings, or a teacher TTS)
     license: str = ""  # the terms of that audio
+    postfilter: float = 0.0  # the beta it speaks with by default (measured per voice: tts_diffusion.postfilter)
 
 
 def majority_language(text: str) -> str:
