@@ -17,6 +17,8 @@ import numpy as np
 
 from .files import atomic_path, describe, is_special
 
+GRIFFIN_LIM_ITERATIONS = 60  # the default of both Griffin-Lims (torch and numpy) and of --vocoder griffinlim
+
 
 @dataclass(frozen=True)
 class MelConfig:

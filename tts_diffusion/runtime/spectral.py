@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audio import MelConfig, mel_filters
+from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
 
 
 def hann_window(win_length: int, n_fft: int) -> np.ndarray:
@@ -71,8 +71,8 @@ class GriffinLim:
     magnitude |S| = max(0, M^+ exp(log_mel))^power, then ``iterations`` of
     c_n = P(x_{n-1}), t_n = c_n + m/(1+m) (c_n - c_{n-1}), x_n = istft(|S| t_n / |t_n|)."""
 
-    def __init__(self, config: MelConfig, iterations: int = 60, momentum: float = 0.99, power: float = 1.0,
-                 seed: int = 0):
+    def __init__(self, config: MelConfig, iterations: int = GRIFFIN_LIM_ITERATIONS, momentum: float = 0.99,
+                 power: float = 1.0, seed: int = 0):
         self.mel_config, self.iterations, self.momentum, self.power, self.seed = config, iterations, momentum, power, seed
         self.inverse_basis = np.linalg.pinv(mel_filters(config).astype(np.float64))
         self.window = hann_window(config.win_length, config.n_fft)

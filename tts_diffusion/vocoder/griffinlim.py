@@ -10,12 +10,12 @@ import math
 
 import torch
 
-from ..audio import MelConfig, mel_filters
+from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
 
 
 class GriffinLim(torch.nn.Module):
-    def __init__(self, config: MelConfig = MelConfig(), iterations: int = 60, momentum: float = 0.99,
-                 power: float = 1.0, seed: int = 0):
+    def __init__(self, config: MelConfig = MelConfig(), iterations: int = GRIFFIN_LIM_ITERATIONS,
+                 momentum: float = 0.99, power: float = 1.0, seed: int = 0):
         super().__init__()
         self.mel_config, self.iterations, self.momentum, self.power, self.seed = config, iterations, momentum, power, seed
         basis = torch.from_numpy(mel_filters(config)).float()

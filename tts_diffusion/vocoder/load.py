@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ..audio import MelConfig
+from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig
 from ..hub import hub_file, parse_spec
 from ..weights import checkpoint_dirs, read_metadata
 from .griffinlim import GriffinLim
@@ -139,7 +139,7 @@ def hub_download(repo_id: str, filename: str | None) -> Path:
 def load_vocoder(spec: str = "griffinlim", mel_config: MelConfig | None = None):
     """A vocoder for ``spec``; with ``mel_config`` (the acoustic model's), a mel mismatch is an error."""
     if spec == "griffinlim" or spec.startswith("griffinlim:"):
-        iterations = spec.split(":", 1)[1] if ":" in spec else "60"
+        iterations = spec.split(":", 1)[1] if ":" in spec else str(GRIFFIN_LIM_ITERATIONS)
         if not iterations.isdigit() or int(iterations) < 1:
             raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
         return GriffinLim(mel_config or MelConfig(), iterations=int(iterations))
