@@ -27,6 +27,7 @@ from pathlib import Path
 
 from report import peak_rss_mb, publish
 
+from tts_diffusion.audio import GRIFFIN_LIM_ITERATIONS
 from tts_diffusion.options import SynthesisOptions
 
 HERE = Path(__file__).parent
@@ -141,9 +142,9 @@ def main() -> None:
     torch_total = {t: r["total"] for n, t, r in rows if n == "ours, torch"}
     defaults = SynthesisOptions()
     body = (f"A 5-sentence English paragraph ({rows[0][2]['audio']:.1f} s of audio from our voice), default options "
-            f"({defaults.method}, {defaults.steps} steps, Griffin-Lim 60 iterations for ours), medians of "
-            f"{args.repeats} runs after a warm-up in each of {args.rounds} fresh processes per runtime, the runtimes "
-            "taking turns.\n\n"
+            f"({defaults.method}, {defaults.steps} steps, Griffin-Lim {GRIFFIN_LIM_ITERATIONS} iterations and the "
+            f"English voice's postfilter for ours), medians of {args.repeats} runs after a warm-up in each of "
+            f"{args.rounds} fresh processes per runtime, the runtimes taking turns.\n\n"
             "| runtime | threads | load (s) | first audio (s) | total (s) | real-time factor | speed-up vs torch | "
             "peak RSS (MB) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
     for name, threads, r in rows:

@@ -43,3 +43,19 @@ def test_synthesis_applies_it_to_the_mel_it_vocodes(tiny_run):
     assert not np.allclose(crisp.audio, plain.audio, atol=1e-3)
     with pytest.raises(ValueError, match="postfilter must be a number from 0 to 2, not 3"):
         tts.synthesize("안녕하세요.", postfilter=3)
+
+
+def test_predicted_mels_for_a_vocoder_are_postfiltered_as_users_hear_them(tiny_run, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    filelist = tiny_run.parent / "train.txt"
+    for beta in ("0", "0.8"):
+        result = subprocess.run([sys.executable, "-m", "tts_diffusion.vocoder.predict_mels", "--model", str(tiny_run),
+                                 "--filelist", str(filelist), "--out", str(tmp_path / beta), "--steps", "2",
+                                 "--postfilter", beta], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+    for plain in (tmp_path / "0").glob("*.npy"):
+        assert np.allclose(np.load(tmp_path / "0.8" / plain.name), contrast_matrix(80, 0.8) @ np.load(plain), atol=1e-4)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .audio import MelConfig
 from .options import MAX_TEXT_CHARS, SynthesisOptions
-from .postfilter import sharpen
+from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, normalize, pad_tokens
 
@@ -163,14 +163,10 @@ class TTS:
         yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
                                batch_size)
 
-    def _voice_postfilter(self, speaker: int | None) -> float:
-        """The voice's own postfilter beta (none for a model without voices)."""
-        return self.voices[speaker].postfilter if speaker is not None else 0.0
-
     def _speak(self, encoded: list, options: SynthesisOptions, speaker: int | None, batch_size: int) -> Iterator[Chunk]:
         seed_base = 1000 * (options.seed if options.seed is not None else int(time.time_ns() % 2**20))
         gap = np.zeros(int(options.pause * self.sample_rate), dtype=np.float32)
-        beta = options.postfilter if options.postfilter is not None else self._voice_postfilter(speaker)
+        beta = voice_beta(options.postfilter, self.voices, speaker)
         first = 0
         while first < len(encoded):
             batch = encoded[first:first + (1 if first == 0 else batch_size)]

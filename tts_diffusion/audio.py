@@ -17,7 +17,9 @@ import numpy as np
 
 from .files import atomic_path, describe, is_special
 
-GRIFFIN_LIM_ITERATIONS = 60  # the default of both Griffin-Lims (torch and numpy) and of --vocoder griffinlim
+# The default of both Griffin-Lims (torch, numpy) and of --vocoder griffinlim: end to end as good as 60 (within
+# 0.02 DistillMOS and 0.2 points of WER, 100 held-out sentences, docs/vocoders.md) at half the cost
+GRIFFIN_LIM_ITERATIONS = 32
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,11 @@ def sharpen(log_mel: np.ndarray, beta: float, width: int = WIDTH) -> np.ndarray:
     if beta == 0:
         return log_mel
     return contrast_matrix(log_mel.shape[0], float(beta), width) @ log_mel.astype(np.float32, copy=False)
+
+
+def voice_beta(beta: float | None, voices: list, speaker: int | None) -> float:
+    """``beta`` when given, else the speaking voice's own (its card's ``postfilter``; none for a model
+    without voices)."""
+    if beta is not None:
+        return beta
+    return voices[speaker].postfilter if speaker is not None else 0.0

@@ -4,8 +4,9 @@
     python -m tts_diffusion.vocoder.train recipes/hifigan_espeak_cpu.yaml data.predicted_mels=data/espeak/predicted
 
 Teacher-forced: the text is aligned to the recording's own mel by MAS, so the predicted mel has
-the recording's timing and lines up with its audio frame by frame. Writes ``<out>/<id>.npy``;
-existing files are kept (resumable).
+the recording's timing and lines up with its audio frame by frame. Sampled as users sample: the
+default method, steps and temperature, and each voice's own postfilter (``--postfilter`` sets
+one for all). Writes ``<out>/<id>.npy``; existing files are kept (resumable).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..audio import AudioError, load_wav
 from ..data import CorpusError, read_filelist
 from ..files import atomic_save_npy
 from ..options import SynthesisOptions
+from ..postfilter import sharpen, voice_beta
 from ..pretrained import PretrainedError, load_acoustic
 from ..sampling import sample
 from ..spectrogram import MelSpectrogram
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", default=defaults.method)
     parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--temperature", type=float, default=defaults.temperature)
+    parser.add_argument("--postfilter", type=float, default=defaults.postfilter,
+                        help="the postfilter's beta (default: each voice's own)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
@@ -69,14 +73,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             mel = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))
+            speaker = speaker_id(model.config.voices, item.speaker or None, item.text)
             predicted = predict_mel(model, tokenizer, mel, item.text, item.lang, args.method, args.steps,
-                                    args.temperature, generator,
-                                    speaker_id(model.config.voices, item.speaker or None, item.text))
+                                    args.temperature, generator, speaker).numpy()
         except (AudioError, ValueError) as err:
             print(f"skipping {item.wav_path}: {err}", file=sys.stderr)
             skipped += 1
             continue
-        atomic_save_npy(target, predicted.numpy().astype(np.float32))
+        beta = voice_beta(args.postfilter, model.config.voices, speaker)
+        atomic_save_npy(target, sharpen(predicted, beta).astype(np.float32))
     print(f"{len(items) - skipped} mels in {args.out} ({skipped} skipped)")
     return 0
 
