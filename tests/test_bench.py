@@ -25,6 +25,16 @@ def test_cepstrum_of_a_flat_spectrum_has_only_c0():
     assert abs(c[0, 0]) > 0.1 and np.all(np.abs(c[:, 1]) < 1e-9)  # an odd tilt has no c2
 
 
+def test_contrast_steps_across_bands_and_along_time():
+    postfilter = load_script("bench/postfilter.py")
+    ramp = np.linspace(0, 39.5, 80)[:, None] + np.zeros((1, 10))  # 0.5 a band, the same in every frame
+    across, along = postfilter.steps(ramp)
+    assert np.allclose(across, 0.5) and np.allclose(along, 0.0)
+    rising = ramp + np.arange(10)[None, :] * np.array([1.0] * 20 + [2.0] * 30 + [3.0] * 30)[:, None]
+    across, along = postfilter.steps(rising)
+    assert np.allclose(along, [1.0, 2.0, 3.0])  # the regions are 20, 30 and 30 bands
+
+
 def test_vocoder_verdicts_follow_the_default_rule():
     vocoders = load_script("bench/vocoders.py")
     scores = lambda p, s: {"pesq": p, "stoi": s}  # noqa: E731

@@ -1,10 +1,11 @@
 """The spectral-contrast postfilter: the decoder's log-mel, sharpened across frequency before vocoding.
 
 The acoustic model's English mel is flatter across the mel bands than its teacher's recordings: the
-RMS step between neighbouring bands above band 20 is 0.26-0.35 in our voice against 0.42-0.48 in the
-teacher's audio, on 15 held-out clips (their step along time is the same, 0.57-0.63 in both). A
-regression to the mean, as statistical parametric synthesis knew it; its postfilter emphasizes the
-spectral detail again (HTS scales the mel-cepstrum above c_1 by 1 + beta). Here, on the log-mel,
+RMS step between neighbouring bands 20-79 is 0.27-0.35 in our voice against 0.45-0.46 in the
+teacher's audio, on 15 validation clips, teacher-forced (along time 0.53-0.59 against 0.59-0.65;
+``bench/postfilter.py``, docs/postfilter.md). A regression to the mean, as statistical parametric
+synthesis knew it; its postfilter emphasizes the spectral detail again (HTS scales the mel-cepstrum
+above c_1 by 1 + beta). Here, on the log-mel,
 
     log S' = log S + beta (log S - A_w log S),
 
