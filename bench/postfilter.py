@@ -23,7 +23,7 @@ from report import publish
 from tts_diffusion.audio import load_wav
 from tts_diffusion.data import read_filelist
 from tts_diffusion.options import SynthesisOptions
-from tts_diffusion.postfilter import sharpen
+from tts_diffusion.postfilter import sharpen, voice_beta
 from tts_diffusion.pretrained import load_acoustic
 from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.speakers import speaker_id
@@ -61,7 +61,7 @@ def main() -> None:
             speaker = speaker_id(model.config.voices, item.speaker or None, item.text)
             ours = predict_mel(model, tokenizer, teacher, item.text, item.lang, options.method, options.steps,
                                options.temperature, torch.Generator().manual_seed(k), speaker).numpy()
-            beta = model.config.voices[speaker].postfilter if speaker is not None else 0.0
+            beta = voice_beta(None, model.config.voices, speaker)
             mels = {"teacher": teacher.numpy(), "ours": ours, "ours, postfiltered": sharpen(ours, beta or 0.5)}
             for name, mel in mels.items():
                 stats[name].append(steps(mel))
