@@ -15,6 +15,7 @@ pytest.importorskip("onnx")
 from tts_diffusion import TTS  # noqa: E402
 from tts_diffusion.audio import MelConfig  # noqa: E402
 from tts_diffusion.export import main as export_main  # noqa: E402
+from tts_diffusion.options import SynthesisOptions  # noqa: E402
 from tts_diffusion.pretrained import load_acoustic  # noqa: E402
 from tts_diffusion.runtime import OnnxBackend  # noqa: E402
 from tts_diffusion.runtime.spectral import GriffinLim, hann_window, istft, stft  # noqa: E402
@@ -93,6 +94,19 @@ def test_griffin_lim_inverts_a_batch_in_parallel_in_order(onnx_voice):
     audios = list(backend.vocode_each(mels))
     assert backend._pool is not None and [len(a) for a in audios] == [256 * n for n in (40, 90, 25)]
     assert all(np.array_equal(a, backend.vocode(m)) for a, m in zip(audios, mels))  # threads change nothing
+
+
+def test_a_batch_split_across_threads_gives_the_mels_of_one_batch(onnx_voice):
+    """Each thread runs part of the batch, trimmed to its own longest sentence: same seeds, same mels."""
+    one, two = OnnxBackend(onnx_voice, threads=1), OnnxBackend(onnx_voice, threads=2)
+    texts = ["안녕하세요.", "Good evening. Here is the news.", "오늘의 뉴스입니다.", "Good night."]
+    encoded = [one.tokenizer.encode(t) for t in texts]
+    ids, langs, lengths = pad_tokens([e.ids for e in encoded], [e.langs for e in encoded])
+    whole, nfe = one.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    split, nfe_split = two.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    assert nfe == nfe_split == 4 and [m.shape for m in split] == [m.shape for m in whole]
+    assert max(np.abs(a - b).max() for a, b in zip(whole, split)) < 1e-4
+    assert np.abs(whole[1]).mean() > 0.5 and not np.allclose(whole[0][:, :10], whole[2][:, :10])
 
 
 def test_what_was_not_exported_is_a_clear_error(onnx_voice):

@@ -101,7 +101,8 @@ class TTS:
         (torch), or a folder exported by ``python -m tts_diffusion.export --onnx`` (onnxruntime; no
         torch is imported). ``vocoder``: default Griffin-Lim, or the exported one for an ONNX voice.
         ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`).
-        ``threads``: onnxruntime's threads (the torch path follows ``torch.set_num_threads``)."""
+        ``threads``: how many sentences an ONNX voice speaks at once, one thread each (default: every
+        core; the torch path follows ``torch.set_num_threads``)."""
         from .runtime import is_onnx_voice
 
         if is_onnx_voice(spec):

@@ -57,9 +57,13 @@ class OnnxBackend:
             vocoder_meta = meta["vocoder"]
         except (OSError, KeyError, TypeError, ValueError) as err:
             raise OnnxError(f"{self.folder} is not an exported tts-diffusion voice: {err}") from None
+        # ``threads`` sentences run side by side, each on one thread: a second thread inside one sentence's
+        # small convolutions gained nothing here, while two sentences at once run in 0.7-0.8 of the
+        # time (docs/runtimes.md). numpy's FFTs (Griffin-Lim, the inverse STFT) use one thread too.
+        self.workers = threads or os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
         options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.intra_op_num_threads, options.inter_op_num_threads = 1, 1
 
         def session(name: str):
             try:
@@ -71,7 +75,6 @@ class OnnxBackend:
         self.encoder = self._session("encoder.onnx")
         self._decoders: dict[str, object] = {}
         self.vocoder_kind = vocoder_meta["kind"] if vocoder is None else "griffinlim"
-        self._pool = None  # Griffin-Lim's threads, one sentence each; a neural vocoder's graph has its own
         if self.vocoder_kind == "griffinlim":
             settings = {k: vocoder_meta[k] for k in ("iterations", "momentum", "power", "seed") if k in vocoder_meta}
             if vocoder is not None and vocoder != "griffinlim":
@@ -80,8 +83,6 @@ class OnnxBackend:
                     raise OnnxError(f"an ONNX voice speaks through its exported vocoder or griffinlim[:N], not {vocoder!r}")
                 settings["iterations"] = int(iterations)
             self.griffinlim = GriffinLim(self.mel_config, **settings)
-            workers = threads or os.cpu_count() or 1  # numpy's FFTs run on one thread: one sentence per thread
-            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="griffinlim") if workers > 1 else None
         else:
             self.vocoder = self._session(vocoder_meta["file"])
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
@@ -108,6 +109,22 @@ class OnnxBackend:
 
     def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
                  options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
+        """The mels of a batch: split into one part a thread, each part run whole (the same mels as
+        one batch: each sentence has its own seed, and padding is masked)."""
+        parts = np.array_split(np.arange(len(ids)), min(self.workers, len(ids)))
+        if len(parts) == 1:
+            return self._acoustic(ids, langs, lengths, speaker, options, seeds)
+
+        def run(part):
+            width = int(lengths[part].max())
+            return self._acoustic(ids[part, :width], langs[part, :width], lengths[part], speaker, options,
+                                  [seeds[i] for i in part])
+
+        results = list(self._pool.map(run, parts))
+        return [mel for mels, _ in results for mel in mels], results[0][1]
+
+    def _acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
+                  options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
         decoder = self._decoder(options.method, options.steps)
         speakers = np.full(len(ids), speaker or 0, dtype=np.int64)
         mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, {"ids": ids, "langs": langs, "lengths": lengths,
@@ -130,9 +147,8 @@ class OnnxBackend:
         return [mel[i, :, :n] for i, n in enumerate(frames)], nfe
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
-        """In order; Griffin-Lim inverts the sentences of a batch in parallel, one per thread (numpy
-        releases the GIL in its FFTs and array operations), the neural vocoders' graphs use the
-        session's threads one sentence at a time."""
+        """In order, the sentences of a batch in parallel, one per thread (numpy and onnxruntime
+        release the GIL)."""
         if self._pool is not None and len(mels) > 1:
             return self._pool.map(self.vocode, mels)
         return map(self.vocode, mels)
