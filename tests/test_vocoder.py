@@ -440,6 +440,36 @@ def test_fine_tuning_starts_from_the_init_from_generator_with_new_discriminators
         initialize_from(GANVocoderTraining(smaller), "vocos", smaller)
 
 
+def test_fine_tuning_can_keep_the_discriminators_of_an_earlier_run(tmp_path):
+    """init_discriminators_from: the critics of a run's checkpoint, the generator untouched; a file
+    of other discriminators (another scale) or no file is one ConfigError."""
+    from safetensors.torch import save_file
+
+    from tts_diffusion.config import ConfigError, load_config
+    from tts_diffusion.training.vocoder import (GANVocoderTraining, VocoderTrainConfig,
+                                                initialize_discriminators_from)
+
+    config = load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml")
+    torch.manual_seed(1)
+    earlier = GANVocoderTraining(config)
+    (tmp_path / "step_0000100").mkdir()
+    save_file({k: v.contiguous() for k, v in earlier.state_dict().items()}, tmp_path / "step_0000100" / "model.safetensors")
+    torch.manual_seed(2)
+    model = GANVocoderTraining(config)
+    generator = {k: v.clone() for k, v in model.generator.state_dict().items()}
+    assert not torch.equal(model.discriminators.state_dict()["period.0.convs.0.bias"],
+                           earlier.discriminators.state_dict()["period.0.convs.0.bias"])
+    initialize_discriminators_from(model, str(tmp_path / "step_0000100"))
+    assert all(torch.equal(v, earlier.discriminators.state_dict()[k]) for k, v in model.discriminators.state_dict().items())
+    assert all(torch.equal(v, generator[k]) for k, v in model.generator.state_dict().items())
+    wider = GANVocoderTraining(load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml",
+                                           ["discriminator_scale=0.5"]))
+    with pytest.raises(ConfigError, match="init_discriminators_from .*step_0000100: not a checkpoint of this recipe's"):
+        initialize_discriminators_from(wider, str(tmp_path / "step_0000100"))
+    with pytest.raises(ConfigError, match="init_discriminators_from .*missing"):
+        initialize_discriminators_from(model, str(tmp_path / "missing"))
+
+
 def test_conversion_to_fp16_halves_the_file_and_loads_as_the_rounded_weights(tmp_path):
     from safetensors import safe_open
 

@@ -60,6 +60,7 @@ class VocoderTrainConfig:
     lambda_mel: float = 45.0
     lambda_fm: float = 2.0
     init_from: str = ""  # a vocoder spec to fine-tune from
+    init_discriminators_from: str = ""  # a checkpoint of a run (its model.safetensors): trained critics from the start
     data: VocoderDataConfig = field(default_factory=VocoderDataConfig)
     train: LoopConfig = field(default_factory=lambda: LoopConfig(lr=2e-4, betas=[0.8, 0.99], lr_decay=0.999,
                                                                  ema_decay=0.999, grad_clip=1000.0))
@@ -69,6 +70,25 @@ def generator_config(config: VocoderTrainConfig) -> HiFiGANConfig | VocosConfig:
     if config.architecture not in ("hifigan", "vocos"):
         raise ValueError(f"unknown vocoder architecture {config.architecture!r}: choose hifigan or vocos")
     return config.vocos if config.architecture == "vocos" else config.generator
+
+
+def initialize_discriminators_from(model: GANVocoderTraining, checkpoint: str) -> None:
+    """The discriminators start as those of a run's checkpoint folder (or its model.safetensors): a
+    fine-tune whose critics are new spends its first thousand steps losing naturalness while they
+    learn (docs/vocoders.md)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(checkpoint)
+    path = path / "model.safetensors" if path.is_dir() else path
+    prefix = "discriminators."
+    try:
+        state = {k[len(prefix):]: v for k, v in load_file(path).items() if k.startswith(prefix)}
+        model.discriminators.load_state_dict(state)
+    except (OSError, RuntimeError, SafetensorError) as err:
+        detail = str(err).strip().splitlines()[-1].strip()
+        raise ConfigError(f"init_discriminators_from {checkpoint}: not a checkpoint of this recipe's "
+                          f"discriminators ({detail[:160]})") from None
 
 
 class GANVocoderTraining(nn.Module):
@@ -201,6 +221,8 @@ def train(config: VocoderTrainConfig) -> str:
         model = GANVocoderTraining(config)
         if config.init_from:
             initialize_from(model, config.init_from, config)
+        if config.init_discriminators_from:
+            initialize_discriminators_from(model, config.init_discriminators_from)
         phases = {"discriminator": list(model.discriminators.parameters()), "generator": list(model.generator.parameters())}
         metadata = {"format": CHECKPOINT_FORMAT, "config": to_dict(config), "architecture": config.architecture,
                     "generator_config": to_dict(generator_config(config))}
