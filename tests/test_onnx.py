@@ -18,7 +18,7 @@ from tts_diffusion.export import main as export_main  # noqa: E402
 from tts_diffusion.options import SynthesisOptions  # noqa: E402
 from tts_diffusion.pretrained import load_acoustic  # noqa: E402
 from tts_diffusion.runtime import OnnxBackend  # noqa: E402
-from tts_diffusion.runtime.spectral import GriffinLim, hann_window, istft, stft  # noqa: E402
+from tts_diffusion.runtime.spectral import STFT, GriffinLim, hann_window, istft, stft  # noqa: E402
 from tts_diffusion.sampling import sample  # noqa: E402
 from tts_diffusion.text import pad_tokens  # noqa: E402
 
@@ -153,6 +153,24 @@ def test_numpy_stft_and_griffin_lim_match_torch():
     numpy_error = (to_mel(torch.from_numpy(GriffinLim(c, 30)(mel.numpy()))) - mel).abs().mean()
     torch_error = (to_mel(TorchGriffinLim(c, 30)(mel)) - mel).abs().mean()
     assert numpy_error < 0.5 and abs(numpy_error - torch_error) < 0.1 * torch_error, (numpy_error, torch_error)
+
+
+def test_the_stft_reuses_its_arrays_without_carrying_state():
+    """One STFT object, signals in turn (as Griffin-Lim's iterations): each result is that signal's
+    own (against frames cut from np.pad's reflect padding), and the inverse gives the signal back;
+    short signals too (padding longer than the signal)."""
+    c = MelConfig()
+    window = hann_window(c.win_length, c.n_fft)
+    rng = np.random.default_rng(1)
+    for length in (256 * 30, 300):
+        transform = STFT(1 + length // c.hop_length, c.n_fft, c.hop_length, window, length)
+        for _ in range(3):
+            x = rng.standard_normal(length) * 0.1
+            padded = np.pad(x, c.n_fft // 2, mode="reflect")
+            frames = np.lib.stride_tricks.sliding_window_view(padded, c.n_fft)[::c.hop_length]
+            spectrum = transform.forward(x)
+            assert np.abs(spectrum - np.fft.rfft(frames * window, axis=-1)).max() < 1e-9
+            assert np.abs(transform.inverse(spectrum) - x).max() < 1e-6
 
 
 def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
