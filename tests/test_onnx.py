@@ -197,3 +197,30 @@ def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
         expected = load_vocoder(str(spec))(mel).reshape(-1).detach().numpy()
         audio = OnnxBackend(out).vocode(mel[0].numpy())
         assert audio.shape == expected.shape and np.abs(audio - expected).max() < 1e-4 * max(1, np.abs(expected).max())
+
+
+def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, tmp_path, monkeypatch):
+    """--runtime onnx: exported once into the cache, then loaded from it (no second export); the same
+    audio both times; a torch model other than the bundled one is a clear error."""
+    from tts_diffusion import api, onnx_export
+
+    bundled = tmp_path / "default"
+    bundled.mkdir()
+    assert export_main([str(tiny_run), str(bundled / "voice.safetensors")]) == 0
+    monkeypatch.setattr(api, "BUNDLED", bundled)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = TTS.from_pretrained(runtime="onnx", threads=1)
+    made = list((tmp_path / "cache" / "tts-diffusion" / "onnx").iterdir())
+    assert isinstance(first.backend, OnnxBackend) and [p.name[:8] for p in made] == ["default-"]
+
+    def no_second_export(*args, **kwargs):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_export, "export_onnx", no_second_export)
+    again = TTS.from_pretrained(runtime="onnx", threads=1)
+    audio = first.synthesize("안녕하세요.", seed=3).audio
+    assert np.array_equal(audio, again.synthesize("안녕하세요.", seed=3).audio) and np.abs(audio).max() > 0.01
+    with pytest.raises(ValueError, match="the onnx runtime takes the bundled voice or an exported folder"):
+        TTS.from_pretrained(tiny_run, runtime="onnx")
+    with pytest.raises(ValueError, match="unknown runtime 'jax'"):
+        TTS.from_pretrained(runtime="jax")

@@ -96,15 +96,26 @@ class TTS:
 
     @classmethod
     def from_pretrained(cls, spec: str | Path | None = None, vocoder: str | None = None, device: str = "cpu",
-                        lexicon: str | Path | None = None, threads: int | None = None) -> "TTS":
+                        lexicon: str | Path | None = None, threads: int | None = None,
+                        runtime: str = "torch") -> "TTS":
         """``spec``: None for the bundled voice, a checkpoint folder, run folder or .safetensors file
         (torch), or a folder exported by ``python -m tts_diffusion.export --onnx`` (onnxruntime; no
         torch is imported). ``vocoder``: default Griffin-Lim, or the exported one for an ONNX voice.
         ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`).
         ``threads``: how many sentences an ONNX voice speaks at once, one thread each (default: every
-        core; the torch path follows ``torch.set_num_threads``)."""
+        core; the torch path follows ``torch.set_num_threads``). ``runtime="onnx"``: the bundled voice
+        through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.runtime.cache`)."""
         from .runtime import is_onnx_voice
 
+        if runtime not in ("torch", "onnx"):
+            raise ValueError(f"unknown runtime {runtime!r}: choose torch or onnx")
+        if runtime == "onnx" and not is_onnx_voice(spec):
+            if spec is not None:
+                raise ValueError(f"the onnx runtime takes the bundled voice or an exported folder: export {spec} "
+                                 f"with python -m tts_diffusion.export --onnx {spec} DIR, then pass DIR")
+            from .runtime.cache import onnx_form
+
+            spec = onnx_form(BUNDLED)
         if is_onnx_voice(spec):
             from .runtime import OnnxBackend
 

@@ -1,0 +1,38 @@
+"""The bundled voice's ONNX form, made on first use and kept in the user's cache.
+
+It does not ship: its graphs are 58 MB in float32 (each unrolled decoder holds the score network's
+weights) against the torch form's 18 MB. ``tts-say --runtime onnx`` (``TTS.from_pretrained(runtime=
+"onnx")``) exports it once with ``python -m tts_diffusion.export --onnx``, which needs torch, into
+``$XDG_CACHE_HOME/tts-diffusion/onnx/<voice>-<hash of its weights>`` (default ``~/.cache``); later runs
+load it from there through onnxruntime, and a new version of the voice gets a new folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tts-diffusion" / "onnx"
+
+
+def onnx_form(folder: Path) -> Path:
+    """The exported folder of the voice in ``folder`` (its ``voice.safetensors``), made if missing."""
+    weights = folder / "voice.safetensors"
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
+    out = cache_root() / f"{folder.name}-{digest}"
+    if not (out / "voice.json").is_file():
+        try:
+            from ..onnx_export import export_onnx
+        except ImportError:
+            raise ValueError("the bundled voice's ONNX form is made on first use, which needs torch once: "
+                             "pip install 'tts-diffusion[torch]', or pass a voice exported with "
+                             "python -m tts_diffusion.export --onnx") from None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print(f"tts-diffusion: making the ONNX form of {folder.name} once, into {out} (about a minute)",
+              file=sys.stderr)
+        export_onnx(folder, out)
+    return out
