@@ -94,3 +94,17 @@ def test_inference_imports_nothing_of_training():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []
+
+
+def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
+    """On CPU Griffin-Lim runs in numpy (faster than through torch.stft), with the spec's iterations."""
+    import numpy as np
+
+    from tts_diffusion.runtime.spectral import GriffinLim as NumpyGriffinLim
+    from tts_diffusion.torch_backend import TorchBackend
+
+    backend = TorchBackend.load(tiny_run, "griffinlim:5")
+    mel = np.random.default_rng(0).normal(-5.0, 1.5, (backend.mel_config.n_mels, 30)).astype(np.float32)
+    audio = backend.vocode(mel)
+    assert np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 5)(mel)) and np.abs(audio).max() > 1e-3
+    assert not np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 6)(mel))
