@@ -58,7 +58,7 @@ class STFT:
     inverse in complex64 (2x faster than complex128; the audio is float32 anyway)."""
 
     def __init__(self, frames: int, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True):
-        self.frames, self.n_fft, self.hop, self.length, self.center = frames, n_fft, hop, length, center
+        self.n_fft, self.hop, self.length = n_fft, hop, length
         self.window, self.window32 = window.astype(np.float64), window.astype(np.float32)
         self.start = n_fft // 2 if center else (n_fft - hop) // 2
         envelope = window_envelope(frames, hop, window)[self.start:self.start + length]

@@ -77,13 +77,14 @@ def initialize_discriminators_from(model: GANVocoderTraining, checkpoint: str) -
     fine-tune whose critics are new spends its first thousand steps losing naturalness while they
     learn (docs/vocoders.md)."""
     from safetensors import SafetensorError
-    from safetensors.torch import load_file
+
+    from ..weights import load_weights
 
     path = Path(checkpoint)
     path = path / "model.safetensors" if path.is_dir() else path
     prefix = "discriminators."
     try:
-        state = {k[len(prefix):]: v for k, v in load_file(path).items() if k.startswith(prefix)}
+        state = {k[len(prefix):]: v for k, v in load_weights(path).items() if k.startswith(prefix)}
         model.discriminators.load_state_dict(state)
     except (OSError, RuntimeError, SafetensorError) as err:
         detail = str(err).strip().splitlines()[-1].strip()
