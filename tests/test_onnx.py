@@ -158,11 +158,12 @@ def test_numpy_stft_and_griffin_lim_match_torch():
 def test_the_stft_reuses_its_arrays_without_carrying_state():
     """One STFT object, signals in turn (as Griffin-Lim's iterations): each result is that signal's
     own (against frames cut from np.pad's reflect padding), and the inverse gives the signal back;
-    short signals too (padding longer than the signal)."""
+    over several blocks of frames (the last one partial) and short signals (padding longer than
+    the signal)."""
     c = MelConfig()
     window = hann_window(c.win_length, c.n_fft)
     rng = np.random.default_rng(1)
-    for length in (256 * 30, 300):
+    for length in (256 * (2 * STFT.BLOCK + 20), 300):
         transform = STFT(1 + length // c.hop_length, c.n_fft, c.hop_length, window, length)
         for _ in range(3):
             x = rng.standard_normal(length) * 0.1

@@ -31,23 +31,31 @@ class MaskedGroupNorm(nn.GroupNorm):
 
     With a full mask it is ``F.group_norm`` (one fused kernel each way). Otherwise, per group,
     mean = sum(m x) / n and var = sum(m x^2) / n - mean^2 over the n positions inside, and the
-    output is x a + b with a = w / sqrt(var + eps), b = beta - mean a per channel: the mask
-    broadcasts instead of being expanded, so backward keeps x and the small statistics, not
-    full-size copies. (A traced export always takes the masked form, which is exact for any mask.)"""
+    output is x a + b with a = w / sqrt(var + eps), b = beta - mean a per channel. The sums are
+    taken per channel over time (the mask broadcasts instead of being expanded), then over each
+    group's channels on the small (batch, channels) statistics, in shapes known from the module
+    alone: an exported graph (which always takes this form, exact for any mask) has no shape
+    arithmetic, and backward keeps x and the statistics, not full-size copies."""
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if not torch.jit.is_tracing() and bool(mask.min() == 1):
             return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
-        b, c = x.shape[:2]
-        grouped = x.reshape(b, self.num_groups, c // self.num_groups, *x.shape[2:])  # (b, g, c/g, ...)
-        m = mask.unsqueeze(1)  # (b, 1, 1, ..., frames): the mask has no channel or mel extent
-        dims = tuple(range(2, grouped.dim()))
-        count = (m.sum(dims, keepdim=True) * (grouped[0, 0].numel() // mask[0].numel())).clamp(min=1)
-        mean = (grouped * m).sum(dims, keepdim=True) / count
-        var = ((grouped.square() * m).sum(dims, keepdim=True) / count - mean.square()).clamp(min=0)
-        shape = (1, self.num_groups, c // self.num_groups) + (1,) * (x.dim() - 2)
-        scale = torch.rsqrt(var + self.eps) * self.weight.reshape(shape)
-        return (grouped * scale + (self.bias.reshape(shape) - mean * scale)).reshape_as(x)
+        dims = tuple(range(2, x.dim()))
+        per_frame = 1 if x.dim() == 3 else x[0, 0].numel() // x.shape[-1]  # mel bins of a 2D input
+        count = mask.sum(dims) * (per_frame * self.num_channels // self.num_groups)  # (b, 1)
+        masked = x * mask
+        mean = self._group_sum(masked.sum(dims)) / count
+        var = (self._group_sum((masked * x).sum(dims)) / count - mean.square()).clamp(min=0)
+        scale = torch.rsqrt(var + self.eps) * self.weight
+        shift = self.bias - mean * scale
+        spread = (...,) + (None,) * len(dims)  # (b, c) -> (b, c, 1, ...)
+        return x * scale[spread] + shift[spread]
+
+    def _group_sum(self, per_channel: torch.Tensor) -> torch.Tensor:
+        """(b, c) -> (b, c): each channel's value summed over the channels of its group."""
+        size = self.num_channels // self.num_groups
+        grouped = per_channel.reshape(-1, self.num_groups, size).sum(-1, keepdim=True)
+        return (grouped * per_channel.new_ones(size)).reshape(-1, self.num_channels)
 
 
 class ConvNormMish(nn.Sequential):
