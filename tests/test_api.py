@@ -97,8 +97,10 @@ def test_inference_imports_nothing_of_training():
 
 
 def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
-    """On CPU Griffin-Lim runs in numpy (faster than through torch.stft), with the spec's iterations."""
+    """On CPU the Griffin-Lim module runs numpy's (faster than through torch.stft), with the spec's
+    iterations, each mel of a batch on its own."""
     import numpy as np
+    import torch
 
     from tts_diffusion.runtime.spectral import GriffinLim as NumpyGriffinLim
     from tts_diffusion.torch_backend import TorchBackend
@@ -108,3 +110,6 @@ def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     audio = backend.vocode(mel)
     assert np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 5)(mel)) and np.abs(audio).max() > 1e-3
     assert not np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 6)(mel))
+    batch = torch.from_numpy(np.stack([mel, mel[::-1].copy()]))
+    assert torch.equal(backend.vocoder(batch)[0], torch.from_numpy(audio))
+    assert torch.equal(backend.vocoder(batch)[1], backend.vocoder(batch[1]))

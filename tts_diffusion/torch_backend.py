@@ -11,7 +11,6 @@ import torch
 from .audio import MelConfig
 from .options import SynthesisOptions
 from .pretrained import load_acoustic
-from .runtime.spectral import GriffinLim as NumpyGriffinLim
 from .speakers import Voice
 from .text import Tokenizer
 
@@ -20,15 +19,11 @@ class TorchBackend:
     """Text ids -> mels by the model's own samplers (every method), mels -> audio by any vocoder."""
 
     def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu"):
-        from .vocoder import GriffinLim, load_vocoder
+        from .vocoder import load_vocoder
 
         self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
         self.vocoder = load_vocoder(vocoder, mel_config) if isinstance(vocoder, str) else vocoder
         self.vocoder.to(device)
-        self._numpy_griffinlim = None  # on CPU, Griffin-Lim in numpy: 1.5x faster than through torch.stft/istft
-        if isinstance(self.vocoder, GriffinLim) and torch.device(device).type == "cpu":
-            v = self.vocoder
-            self._numpy_griffinlim = NumpyGriffinLim(mel_config, v.iterations, v.momentum, v.power, v.seed)
 
     @classmethod
     def load(cls, spec: str | Path, vocoder: str = "griffinlim", device: str = "cpu") -> "TorchBackend":
@@ -59,7 +54,5 @@ class TorchBackend:
 
     @torch.no_grad()
     def vocode(self, mel: np.ndarray) -> np.ndarray:
-        if self._numpy_griffinlim is not None:
-            return self._numpy_griffinlim(mel)
         audio = self.vocoder(torch.from_numpy(mel)[None].to(self.device))
         return audio.reshape(-1).cpu().numpy().astype(np.float32)

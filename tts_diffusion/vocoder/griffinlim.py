@@ -2,18 +2,28 @@
 fast Griffin-Lim with momentum (Perraudin et al. 2013).
 
 On espeak-ng clips, librosa's non-negative least squares magnitude scored the same PESQ-wb as the
-clamped pseudo-inverse (2.76 on 6 held-out clips), at twice the cost."""
+clamped pseudo-inverse (2.76 on 6 held-out clips), at twice the cost.
+
+On the CPU the numpy implementation of the torch-free runtime (:mod:`tts_diffusion.runtime.spectral`)
+runs it: torch.stft/istft allocate their results at every call and ran 1.5-2x slower (and slower still
+on the English voice's postfiltered mels); on other devices, torch's. The two start from different
+random phases (numpy's and torch's generators), so their audio differs; their quality does not
+(tested)."""
 
 from __future__ import annotations
 
+import functools
 import math
 
+import numpy as np
 import torch
 
 from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
 
 
 class GriffinLim(torch.nn.Module):
+    numpy_on_cpu = True  # False: torch's own STFTs on the CPU too
+
     def __init__(self, config: MelConfig = MelConfig(), iterations: int = GRIFFIN_LIM_ITERATIONS,
                  momentum: float = 0.99, power: float = 1.0, seed: int = 0):
         super().__init__()
@@ -41,6 +51,9 @@ class GriffinLim(torch.nn.Module):
         """(batch, n_mels, frames) or (n_mels, frames) -> waveform (batch, samples) or (samples,)."""
         squeeze = log_mel.dim() == 2
         log_mel = log_mel.unsqueeze(0) if squeeze else log_mel
+        if log_mel.device.type == "cpu" and self.numpy_on_cpu:
+            audio = torch.from_numpy(np.stack([self._numpy(mel) for mel in log_mel.float().numpy()]))
+            return audio.squeeze(0) if squeeze else audio
         c = self.mel_config
         magnitude = self.magnitude(log_mel.float())
         if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames: repeat the last one
@@ -59,3 +72,9 @@ class GriffinLim(torch.nn.Module):
             audio = torch.istft(magnitude * phase, length=length, **stft)
         audio = audio.clamp(-1.0, 1.0)
         return audio.squeeze(0) if squeeze else audio
+
+    @functools.cached_property
+    def _numpy(self):
+        from ..runtime.spectral import GriffinLim as NumpyGriffinLim
+
+        return NumpyGriffinLim(self.mel_config, self.iterations, self.momentum, self.power, self.seed)
