@@ -42,7 +42,7 @@ class MaskedGroupNorm(nn.GroupNorm):
             return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
         dims = tuple(range(2, x.dim()))
         per_frame = 1 if x.dim() == 3 else x[0, 0].numel() // x.shape[-1]  # mel bins of a 2D input
-        count = mask.sum(dims) * (per_frame * self.num_channels // self.num_groups)  # (b, 1)
+        count = (mask.sum(dims) * (per_frame * self.num_channels // self.num_groups)).clamp(min=1)  # (b, 1)
         masked = x * mask
         mean = self._group_sum(masked.sum(dims)) / count
         var = (self._group_sum((masked * x).sum(dims)) / count - mean.square()).clamp(min=0)
