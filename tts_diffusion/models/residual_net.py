@@ -15,6 +15,8 @@ One U-Net serves both sizes:
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -41,7 +43,7 @@ class MaskedGroupNorm(nn.GroupNorm):
         if not torch.jit.is_tracing() and bool(mask.min() == 1):
             return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
         dims = tuple(range(2, x.dim()))
-        per_frame = 1 if x.dim() == 3 else x[0, 0].numel() // x.shape[-1]  # mel bins of a 2D input
+        per_frame = math.prod(x.shape[2:-1])  # mel bins of a 2D input; 1 for 1D
         count = (mask.sum(dims) * (per_frame * self.num_channels // self.num_groups)).clamp(min=1)  # (b, 1)
         masked = x * mask
         mean = self._group_sum(masked.sum(dims)) / count
