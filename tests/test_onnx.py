@@ -176,6 +176,37 @@ def test_the_stft_reuses_its_arrays_without_carrying_state():
             assert np.abs(transform.inverse(spectrum) - x).max() < 1e-6
 
 
+def test_lanes_split_the_frames_and_add_up_to_the_same_transform():
+    """Frames split into lanes (runs of consecutive blocks, each with its own scratch and sum, one
+    thread each) cover every frame once, as evenly as blocks allow; the inverse adds the lanes' sums
+    into the same audio, and Griffin-Lim on several threads gives one thread's audio up to float32
+    rounding where lanes meet."""
+    c = MelConfig()
+    window = hann_window(c.win_length, c.n_fft)
+    frames = 2 * STFT.BLOCK + 20
+    length = 256 * (frames - 1)
+    x = np.random.default_rng(2).standard_normal(length) * 0.1
+    one = STFT(frames, c.n_fft, c.hop_length, window, length)
+    spectrum = one.forward(x)
+    for lanes in (2, 3, 9):
+        transform = STFT(frames, c.n_fft, c.hop_length, window, length, lanes=lanes)
+        covered = [f for lane in transform.lanes for first, end in lane for f in range(first, end)]
+        sizes = [sum(end - first for first, end in lane) for lane in transform.lanes]
+        assert covered == list(range(frames)) and len(transform.lanes) == min(lanes, 3)
+        assert max(sizes) - min(sizes) <= 1 and all(end - first <= STFT.BLOCK for lane in transform.lanes for first, end in lane)
+        transform.load(x)
+        for lane, blocks in reversed(list(enumerate(transform.lanes))):  # any order: sums are per lane
+            for first, end in blocks:
+                assert np.array_equal(transform.spectrum(first, end, lane), spectrum[first:end])
+                transform.add(spectrum[first:end], first, lane)
+        assert np.abs(transform.audio() - x).max() < 1e-6
+    mel = np.log(np.abs(spectrum[:, :c.n_mels].T) + 1e-3).astype(np.float32)
+    single = GriffinLim(c, 8)(mel)
+    for threads in (2, 3):
+        shared = GriffinLim(c, 8)(mel, threads=threads)
+        assert np.abs(shared - single).max() < 1e-5 and not np.array_equal(shared, np.zeros_like(shared))
+
+
 def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
     from safetensors.torch import save_file
 

@@ -28,6 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .blas import one_thread
+
 WIDTH = 15  # bands of the 80-band Slaney mel to 8 kHz: 560 Hz below 1 kHz, 0.8 octave above (formant-sized)
 
 
@@ -49,7 +51,8 @@ def sharpen(log_mel: np.ndarray, beta: float, width: int = WIDTH) -> np.ndarray:
     """(n_mels, frames) -> the same, with the detail across bands scaled by 1 + beta (beta 0: as it is)."""
     if beta == 0:
         return log_mel
-    return contrast_matrix(log_mel.shape[0], float(beta), width) @ log_mel.astype(np.float32, copy=False)
+    with one_thread():
+        return contrast_matrix(log_mel.shape[0], float(beta), width) @ log_mel.astype(np.float32, copy=False)
 
 
 def voice_beta(beta: float | None, voices: list, speaker: int | None) -> float:

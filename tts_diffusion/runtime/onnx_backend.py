@@ -148,14 +148,14 @@ class OnnxBackend:
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """In order, the sentences of a batch in parallel, one per thread (numpy and onnxruntime
-        release the GIL)."""
+        release the GIL); a lone sentence's Griffin-Lim on every thread."""
         if self._pool is not None and len(mels) > 1:
             return self._pool.map(self.vocode, mels)
-        return map(self.vocode, mels)
+        return (self.vocode(mel, self.workers) for mel in mels)
 
-    def vocode(self, mel: np.ndarray) -> np.ndarray:
+    def vocode(self, mel: np.ndarray, threads: int = 1) -> np.ndarray:
         if self.vocoder_kind == "griffinlim":
-            return self.griffinlim(mel)
+            return self.griffinlim(mel, threads)
         outputs = self.vocoder.run(None, {"mel": mel[None].astype(np.float32)})
         if self.vocoder_kind == "hifigan":
             return outputs[0].reshape(-1).astype(np.float32)

@@ -9,9 +9,13 @@ window-weighted overlap-add divided by the summed squared window (the least-squa
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
+from ..blas import one_thread
 
 
 def hann_window(win_length: int, n_fft: int) -> np.ndarray:
@@ -53,6 +57,11 @@ class STFT:
     core's cache from the forward FFT through the inverse (Griffin-Lim 17% faster, medians of 9 runs
     of 4 sentences): :meth:`load`, then per block :meth:`spectrum` and :meth:`add`, then :meth:`audio`.
 
+    ``lanes``: the frames split into that many runs of about as many consecutive frames, each cut into
+    blocks (:attr:`lanes`), with their own scratch arrays and overlap-add sums, so that a thread a lane
+    may work at once (numpy releases the GIL in its FFTs and array arithmetic); :meth:`audio` adds
+    the lanes' sums.
+
     ``center``: frame k is centred on sample k hop, the signal reflect-padded by n_fft / 2 (the
     inverse trims it again); otherwise Vocos's "same" padding, the inverse trimming (n_fft - hop) / 2
     at each end. The inverse is the window-weighted overlap-add divided by the summed squared window.
@@ -61,20 +70,24 @@ class STFT:
 
     BLOCK = 64
 
-    def __init__(self, frames: int, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True):
+    def __init__(self, frames: int, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True,
+                 lanes: int = 1):
         self.n_fft, self.hop, self.length = n_fft, hop, length
         self.window, self.window32 = window.astype(np.float64), window.astype(np.float32)
         self.start = n_fft // 2 if center else (n_fft - hop) // 2
         envelope = window_envelope(frames, hop, window)[self.start:self.start + length]
         self.envelope = np.maximum(envelope, 1e-11).astype(np.float32)
         self.block = block = min(frames, self.BLOCK)
-        self.blocks = [(first, min(first + block, frames)) for first in range(0, frames, block)]
+        bounds = np.linspace(0, frames, min(lanes, -(-frames // block)) + 1).round().astype(int).tolist()
+        self.lanes = [[(first, min(first + block, end)) for first in range(start, end, block)]
+                      for start, end in zip(bounds, bounds[1:])]
+        self.blocks = [b for lane in self.lanes for b in lane]
         self._padded = np.empty(length + 2 * (n_fft // 2))
         self._framed = np.lib.stride_tricks.sliding_window_view(self._padded, n_fft)[::hop]
-        self._frames64 = np.empty((block, n_fft))
-        self._spectrum = np.empty((block, n_fft // 2 + 1), dtype=np.complex128)
-        self._frames32 = np.empty((block, n_fft), dtype=np.float32)
-        self._sum = np.zeros(n_fft + hop * (frames - 1), dtype=np.float32)
+        self._frames64 = [np.empty((block, n_fft)) for _ in self.lanes]
+        self._spectrum = [np.empty((block, n_fft // 2 + 1), dtype=np.complex128) for _ in self.lanes]
+        self._frames32 = [np.empty((block, n_fft), dtype=np.float32) for _ in self.lanes]
+        self._sum = [np.zeros(n_fft + hop * (frames - 1), dtype=np.float32) for _ in self.lanes]
         self._audio = np.empty(length, dtype=np.float32)
 
     def load(self, audio: np.ndarray) -> None:
@@ -87,23 +100,27 @@ class STFT:
         else:
             self._padded[:] = np.pad(audio.astype(np.float64), pad, mode="reflect")
 
-    def spectrum(self, first: int, end: int) -> np.ndarray:
+    def spectrum(self, first: int, end: int, lane: int = 0) -> np.ndarray:
         """Frames [first, end) of the loaded audio -> complex128 (end - first, n_fft / 2 + 1), valid
-        until the next call."""
-        frames = np.multiply(self._framed[first:end], self.window, out=self._frames64[:end - first])
-        return np.fft.rfft(frames, axis=-1, out=self._spectrum[:end - first])
+        until the lane's next call."""
+        frames = np.multiply(self._framed[first:end], self.window, out=self._frames64[lane][:end - first])
+        return np.fft.rfft(frames, axis=-1, out=self._spectrum[lane][:end - first])
 
-    def add(self, spectrum: np.ndarray, first: int) -> None:
-        """Overlap-add the inverse of frames [first, first + len(spectrum)) into the audio being made."""
-        frames = self._frames32[:len(spectrum)]
+    def add(self, spectrum: np.ndarray, first: int, lane: int = 0) -> None:
+        """Overlap-add the inverse of frames [first, first + len(spectrum)) into the lane's sum."""
+        frames = self._frames32[lane][:len(spectrum)]
         np.fft.irfft(spectrum.astype(np.complex64, copy=False), n=self.n_fft, axis=-1, out=frames)
         frames *= self.window32
-        _add_at_hops(frames, self.hop, self._sum, first * self.hop)
+        _add_at_hops(frames, self.hop, self._sum[lane], first * self.hop)
 
     def audio(self) -> np.ndarray:
         """The overlap-added frames -> float32 (length,) samples; starts the next inverse afresh."""
-        np.divide(self._sum[self.start:self.start + self.length], self.envelope, out=self._audio)
-        self._sum.fill(0)
+        total = self._sum[0]
+        for other in self._sum[1:]:
+            total += other
+            other.fill(0)
+        np.divide(total[self.start:self.start + self.length], self.envelope, out=self._audio)
+        total.fill(0)
         return self._audio
 
     def forward(self, audio: np.ndarray) -> np.ndarray:
@@ -129,10 +146,19 @@ def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: in
     return STFT(spec.shape[1], n_fft, hop, window, length, center).inverse(spec.T)
 
 
+@functools.lru_cache(maxsize=None)
+def _helpers(count: int) -> ThreadPoolExecutor:
+    """``count`` threads for the lanes of a Griffin-Lim other than its caller's own, kept for reuse."""
+    return ThreadPoolExecutor(count, thread_name_prefix="griffinlim")
+
+
 class GriffinLim:
     """Fast Griffin-Lim with momentum (Perraudin et al. 2013), as :class:`tts_diffusion.vocoder.GriffinLim`:
     magnitude |S| = max(0, M^+ exp(log_mel))^power, then ``iterations`` of
-    c_n = P(x_{n-1}), t_n = c_n + m/(1+m) (c_n - c_{n-1}), x_n = istft(|S| t_n / |t_n|)."""
+    c_n = P(x_{n-1}), t_n = c_n + m/(1+m) (c_n - c_{n-1}), x_n = istft(|S| t_n / |t_n|).
+
+    ``threads`` (of a call) share each iteration's frames, a lane each (:class:`STFT`); the lanes meet
+    after every inverse, since the next forward transform reads the audio of all of them."""
 
     def __init__(self, config: MelConfig, iterations: int = GRIFFIN_LIM_ITERATIONS, momentum: float = 0.99,
                  power: float = 1.0, seed: int = 0):
@@ -140,36 +166,46 @@ class GriffinLim:
         self.inverse_basis = np.linalg.pinv(mel_filters(config).astype(np.float64))
         self.window = hann_window(config.win_length, config.n_fft)
 
-    def __call__(self, log_mel: np.ndarray) -> np.ndarray:
+    def __call__(self, log_mel: np.ndarray, threads: int = 1) -> np.ndarray:
         """(n_mels, frames) -> float32 samples in [-1, 1]."""
         c = self.mel_config
         floor = np.log(c.log_floor)
         log_mel = np.clip(np.nan_to_num(log_mel.astype(np.float64), nan=floor), floor, 5.0)
-        magnitude = np.maximum(self.inverse_basis @ np.exp(log_mel), 0.0) ** self.power
+        with one_thread():
+            magnitude = np.maximum(self.inverse_basis @ np.exp(log_mel), 0.0) ** self.power
         if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames
             magnitude = np.concatenate([magnitude, magnitude[:, -1:]], axis=1)
         magnitude = np.ascontiguousarray(magnitude.T, dtype=np.float32)  # (frames, bins), as the STFT's
         frames = magnitude.shape[0]
-        transform = STFT(frames, c.n_fft, c.hop_length, self.window, (frames - 1) * c.hop_length)
+        transform = STFT(frames, c.n_fft, c.hop_length, self.window, (frames - 1) * c.hop_length, lanes=threads)
         phase = np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape[::-1])).T
         audio = transform.inverse(magnitude * phase)
         rebuilt, previous = np.empty_like(magnitude, dtype=np.complex64), np.zeros_like(magnitude, dtype=np.complex64)
-        accelerated = np.empty((transform.block, magnitude.shape[1]), dtype=np.complex64)
-        scale = np.empty(accelerated.shape, dtype=np.float32)
+        shape = (transform.block, magnitude.shape[1])
+        scratch = [(np.empty(shape, dtype=np.complex64), np.empty(shape, dtype=np.float32)) for _ in transform.lanes]
         weight = self.momentum / (1 + self.momentum)
-        for _ in range(self.iterations):  # a block of frames at a time, from its forward FFT to its inverse
-            transform.load(audio)
-            for first, end in transform.blocks:
+
+        def iterate(lane: int, rebuilt: np.ndarray, previous: np.ndarray) -> None:
+            accelerated, scale = scratch[lane]
+            for first, end in transform.lanes[lane]:  # a block of frames, from its forward FFT to its inverse
                 now, before = rebuilt[first:end], previous[first:end]
                 push, gain = accelerated[:end - first], scale[:end - first]
-                np.copyto(now, transform.spectrum(first, end), casting="same_kind")  # complex64: half the traffic
+                np.copyto(now, transform.spectrum(first, end, lane), casting="same_kind")  # complex64: half the traffic
                 np.subtract(now, before, out=push)
                 push *= weight
                 push += now
                 np.abs(push, out=gain)
                 np.divide(magnitude[first:end], np.maximum(gain, 1e-8, out=gain), out=gain)
                 push *= gain
-                transform.add(push, first)
+                transform.add(push, first, lane)
+
+        helpers = _helpers(len(transform.lanes) - 1) if len(transform.lanes) > 1 else None
+        for _ in range(self.iterations):
+            transform.load(audio)
+            others = [helpers.submit(iterate, lane, rebuilt, previous) for lane in range(1, len(transform.lanes))]
+            iterate(0, rebuilt, previous)
+            for other in others:
+                other.result()
             audio = transform.audio()
             previous, rebuilt = rebuilt, previous
         return np.clip(audio, -1.0, 1.0).astype(np.float32)

@@ -52,7 +52,8 @@ class GriffinLim(torch.nn.Module):
         squeeze = log_mel.dim() == 2
         log_mel = log_mel.unsqueeze(0) if squeeze else log_mel
         if log_mel.device.type == "cpu" and self.numpy_on_cpu:
-            audio = torch.from_numpy(np.stack([self._numpy(mel) for mel in log_mel.float().numpy()]))
+            threads = torch.get_num_threads()  # the frames of a sentence split across torch's threads
+            audio = torch.from_numpy(np.stack([self._numpy(mel, threads) for mel in log_mel.float().numpy()]))
             return audio.squeeze(0) if squeeze else audio
         c = self.mel_config
         magnitude = self.magnitude(log_mel.float())
