@@ -107,6 +107,13 @@ def test_a_batch_split_across_threads_gives_the_mels_of_one_batch(onnx_voice):
     assert nfe == nfe_split == 4 and [m.shape for m in split] == [m.shape for m in whole]
     assert max(np.abs(a - b).max() for a, b in zip(whole, split)) < 1e-4
     assert np.abs(whole[1]).mean() > 0.5 and not np.allclose(whole[0][:, :10], whole[2][:, :10])
+    # a lone sentence runs on both threads (a session with two intra-op threads; Griffin-Lim's frames
+    # in two lanes): the same mel and audio as on one, up to float rounding
+    lone, _ = two.acoustic(ids[1:2, :lengths[1]], langs[1:2, :lengths[1]], lengths[1:2], None, SynthesisOptions(), [4])
+    assert np.abs(lone[0] - whole[1]).max() < 1e-4
+    assert sorted(threads for _, threads in two._decoders) == [1, 2]
+    (audio,) = two.vocode_each(lone)
+    assert np.abs(audio - one.vocode(whole[1])).max() < 1e-3 and np.abs(audio).max() > 0.01
 
 
 def test_what_was_not_exported_is_a_clear_error(onnx_voice):
