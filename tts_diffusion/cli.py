@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--vocoder", help="vocoder: griffinlim[:iterations], a folder or hf:<repo> (default: griffinlim; "
                                      "an exported ONNX voice: its own)")
     p.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
-                   help="onnx: the bundled voices through onnxruntime, about 1.4x faster; their ONNX form is made on "
+                   help="onnx: the bundled voices through onnxruntime, 1.2-1.5x faster; their ONNX form is made on "
                         "first use (with torch) and cached (default: torch; an exported --model is always onnx)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
         default = getattr(DEFAULTS, option.name)
