@@ -102,8 +102,9 @@ class TTS:
         (torch), or a folder exported by ``python -m tts_diffusion.export --onnx`` (onnxruntime; no
         torch is imported). ``vocoder``: default Griffin-Lim, or the exported one for an ONNX voice.
         ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`).
-        ``threads``: how many sentences an ONNX voice speaks at once, one thread each (default: every
-        core; the torch path follows ``torch.set_num_threads``). ``runtime="onnx"``: the bundled voice
+        ``threads``: an ONNX voice's threads: the sentences of a batch side by side, one thread each,
+        a lone sentence on all of them (default: every core; the torch path follows
+        ``torch.set_num_threads``). ``runtime="onnx"``: the bundled voice
         through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.runtime.cache`)."""
         from .runtime import is_onnx_voice
 
