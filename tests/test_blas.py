@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 from tts_diffusion.blas import _controller, one_thread
 
@@ -15,7 +16,9 @@ def test_one_thread_inside_and_the_callers_setting_after_even_from_threads_side_
     a = np.ones((300, 300))
     with _controller().limit(limits=2, user_api="blas"):  # a caller's own setting, whatever the machine's
         before = blas_threads()
-        assert before and all(n == 2 for n in before)
+        if not before:
+            pytest.skip("numpy links no BLAS that threadpoolctl can limit")
+        assert all(n == 2 for n in before)
         with one_thread():
             assert all(n == 1 for n in blas_threads())
             assert (a @ a)[0, 0] == 300
