@@ -102,7 +102,7 @@ class OnnxBackend:
         return self._decoders[name, threads]
 
     def check(self, options: SynthesisOptions) -> None:
-        self._decoder(options.method, options.steps)
+        self._decoder(options.method, options.steps, self.workers)  # the one the first sentence, alone, runs in
 
     def _inputs(self, session, values: dict) -> dict:
         names = {i.name for i in session.get_inputs()}
