@@ -65,15 +65,18 @@ class STFT:
     ``center``: frame k is centred on sample k hop, the signal reflect-padded by n_fft / 2 (the
     inverse trims it again); otherwise Vocos's "same" padding, the inverse trimming (n_fft - hop) / 2
     at each end. The inverse is the window-weighted overlap-add divided by the summed squared window.
-    The forward FFT runs in float64 (numpy's float32 rfft is 5x slower than its float64 one), the
-    inverse in complex64 (2x faster than complex128; the audio is float32 anyway)."""
+    Both transforms run in float32 / complex64 (the audio is float32 anyway). The forward one asks
+    numpy for its "forward" normalization (1 / n_fft) and takes n_fft back in the window: numpy
+    2.4's pocketfft ran float32 transforms without a scale factor 6x slower than with one (1.07 against
+    0.19 ms for 64 frames here), and the scaled float32 rfft beats the float64 one (0.26 ms)."""
 
     BLOCK = 64
 
     def __init__(self, frames: int, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True,
                  lanes: int = 1):
         self.n_fft, self.hop, self.length = n_fft, hop, length
-        self.window, self.window32 = window.astype(np.float64), window.astype(np.float32)
+        self.window = window.astype(np.float32)
+        self.window_forward = (window * n_fft).astype(np.float32)  # cancels numpy's forward 1 / n_fft
         self.start = n_fft // 2 if center else (n_fft - hop) // 2
         envelope = window_envelope(frames, hop, window)[self.start:self.start + length]
         self.envelope = np.maximum(envelope, 1e-11).astype(np.float32)
@@ -82,11 +85,10 @@ class STFT:
         self.lanes = [[(first, min(first + block, end)) for first in range(start, end, block)]
                       for start, end in zip(bounds, bounds[1:])]
         self.blocks = [b for lane in self.lanes for b in lane]
-        self._padded = np.empty(length + 2 * (n_fft // 2))
+        self._padded = np.empty(length + 2 * (n_fft // 2), dtype=np.float32)
         self._framed = np.lib.stride_tricks.sliding_window_view(self._padded, n_fft)[::hop]
-        self._frames64 = [np.empty((block, n_fft)) for _ in self.lanes]
-        self._spectrum = [np.empty((block, n_fft // 2 + 1), dtype=np.complex128) for _ in self.lanes]
-        self._frames32 = [np.empty((block, n_fft), dtype=np.float32) for _ in self.lanes]
+        self._frames = [np.empty((block, n_fft), dtype=np.float32) for _ in self.lanes]
+        self._spectrum = [np.empty((block, n_fft // 2 + 1), dtype=np.complex64) for _ in self.lanes]
         self._sum = [np.zeros(n_fft + hop * (frames - 1), dtype=np.float32) for _ in self.lanes]
         self._audio = np.empty(length, dtype=np.float32)
 
@@ -98,19 +100,20 @@ class STFT:
             self._padded[:pad] = audio[pad:0:-1]
             self._padded[pad + n:] = audio[n - 2:n - 2 - pad:-1]
         else:
-            self._padded[:] = np.pad(audio.astype(np.float64), pad, mode="reflect")
+            self._padded[:] = np.pad(audio, pad, mode="reflect")
 
-    def spectrum(self, first: int, end: int, lane: int = 0) -> np.ndarray:
-        """Frames [first, end) of the loaded audio -> complex128 (end - first, n_fft / 2 + 1), valid
-        until the lane's next call."""
-        frames = np.multiply(self._framed[first:end], self.window, out=self._frames64[lane][:end - first])
-        return np.fft.rfft(frames, axis=-1, out=self._spectrum[lane][:end - first])
+    def spectrum(self, first: int, end: int, lane: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+        """Frames [first, end) of the loaded audio -> complex64 (end - first, n_fft / 2 + 1), into
+        ``out`` or an array valid until the lane's next call."""
+        frames = np.multiply(self._framed[first:end], self.window_forward, out=self._frames[lane][:end - first])
+        out = self._spectrum[lane][:end - first] if out is None else out
+        return np.fft.rfft(frames, axis=-1, norm="forward", out=out)
 
     def add(self, spectrum: np.ndarray, first: int, lane: int = 0) -> None:
         """Overlap-add the inverse of frames [first, first + len(spectrum)) into the lane's sum."""
-        frames = self._frames32[lane][:len(spectrum)]
+        frames = self._frames[lane][:len(spectrum)]
         np.fft.irfft(spectrum.astype(np.complex64, copy=False), n=self.n_fft, axis=-1, out=frames)
-        frames *= self.window32
+        frames *= self.window
         _add_at_hops(frames, self.hop, self._sum[lane], first * self.hop)
 
     def audio(self) -> np.ndarray:
@@ -124,7 +127,7 @@ class STFT:
         return self._audio
 
     def forward(self, audio: np.ndarray) -> np.ndarray:
-        """(length,) samples -> a new complex128 (frames, n_fft / 2 + 1)."""
+        """(length,) samples -> a new complex64 (frames, n_fft / 2 + 1)."""
         self.load(audio)
         return np.concatenate([self.spectrum(first, end).copy() for first, end in self.blocks])
 
@@ -136,7 +139,7 @@ class STFT:
 
 
 def stft(audio: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
-    """(samples,) -> complex128 (n_fft / 2 + 1, frames), centred: frame k is around sample k hop."""
+    """(samples,) -> complex64 (n_fft / 2 + 1, frames), centred: frame k is around sample k hop."""
     return STFT(1 + len(audio) // hop, n_fft, hop, window, len(audio)).forward(audio).T
 
 
@@ -183,16 +186,17 @@ class GriffinLim:
         rebuilt, previous = np.empty_like(magnitude, dtype=np.complex64), np.zeros_like(magnitude, dtype=np.complex64)
         shape = (transform.block, magnitude.shape[1])
         scratch = [(np.empty(shape, dtype=np.complex64), np.empty(shape, dtype=np.float32)) for _ in transform.lanes]
-        weight = self.momentum / (1 + self.momentum)
+        # t_n only sets a phase, so any positive multiple of it will do: (1 + w) t_n = c_n - w' c_{n-1}
+        # with w = m / (1 + m), w' = w / (1 + w) = m / (1 + 2m), one pass over the spectra fewer
+        weight = self.momentum / (1 + 2 * self.momentum)
 
         def iterate(lane: int, rebuilt: np.ndarray, previous: np.ndarray) -> None:
             accelerated, scale = scratch[lane]
             for first, end in transform.lanes[lane]:  # a block of frames, from its forward FFT to its inverse
                 now, before = rebuilt[first:end], previous[first:end]
                 push, gain = accelerated[:end - first], scale[:end - first]
-                np.copyto(now, transform.spectrum(first, end, lane), casting="same_kind")  # complex64: half the traffic
-                np.subtract(now, before, out=push)
-                push *= weight
+                transform.spectrum(first, end, lane, out=now)
+                np.multiply(before, -weight, out=push)
                 push += now
                 np.abs(push, out=gain)
                 np.divide(magnitude[first:end], np.maximum(gain, 1e-8, out=gain), out=gain)
