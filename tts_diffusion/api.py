@@ -100,7 +100,9 @@ class TTS:
                         runtime: str = "torch") -> "TTS":
         """``spec``: None for the bundled voice, a checkpoint folder, run folder or .safetensors file
         (torch), or a folder exported by ``python -m tts_diffusion.export --onnx`` (onnxruntime; no
-        torch is imported). ``vocoder``: default Griffin-Lim, or the exported one for an ONNX voice.
+        torch is imported). ``vocoder``: a spec for :func:`~tts_diffusion.vocoder.load_vocoder` (default: Griffin-Lim from the
+        bundled Vocos's phase where it fits the model's mel, else Griffin-Lim), or for an ONNX voice
+        its exported one.
         ``lexicon``: a TSV file of pronunciations (see :mod:`tts_diffusion.text.lexicon`).
         ``threads``: an ONNX voice's threads: the sentences of a batch side by side, one thread each,
         a lone sentence on all of them (default: every core; the torch path follows
@@ -130,7 +132,7 @@ class TTS:
                                  "python -m tts_diffusion.export --onnx") from None
             if spec is None and not BUNDLED.is_dir():
                 raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
-            backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder or "griffinlim", device)
+            backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder, device)
         words = Lexicon.read(lexicon, set(backend.tokenizer.table.symbols)) if lexicon else None
         return cls(backend, words)
 

@@ -22,6 +22,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+VOCODER_HELP = ("vocoder: griffinlim[:iterations], a folder or hf:<repo>, vocos, or vocos+griffinlim[:iterations] "
+                "(Griffin-Lim from Vocos's phase; the default where the bundled Vocos fits the model's mel, else "
+                "griffinlim; an exported ONNX voice: its own)")
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = OneLineParser(prog="tts-say", description="Speak Korean or English text to a WAV file.",
                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,8 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                    "--onnx (runs without torch) (default: the bundled voices)")
     p.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
-    p.add_argument("--vocoder", help="vocoder: griffinlim[:iterations], a folder or hf:<repo> (default: griffinlim; "
-                                     "an exported ONNX voice: its own)")
+    p.add_argument("--vocoder", help=VOCODER_HELP)
     p.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
                    help="onnx: the bundled voices through onnxruntime, 1.2-1.5x faster; their ONNX form is made on "
                         "first use (with torch) and cached (default: torch; an exported --model is always onnx)")

@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--onnx", action="store_true", help="write ONNX graphs for the torch-free runtime")
     parser.add_argument("--decoders", default="ode:4,ode:10",
                         help="with --onnx: the samplers to unroll, METHOD:STEPS,... (ode, ode-euler, ode-heun)")
-    parser.add_argument("--vocoder", default="griffinlim",
-                        help="with --onnx: griffinlim[:iterations] (numpy) or a HiFi-GAN / Vocos spec (exported too)")
+    parser.add_argument("--vocoder",
+                        help="with --onnx: griffinlim[:iterations] (numpy), a HiFi-GAN / Vocos spec, or VOCOS+griffinlim[:N] "
+                             "(the networks exported too) (default: vocos+griffinlim where the bundled Vocos fits the "
+                             "model's mel, else griffinlim)")
     args = parser.parse_args(argv)
     try:
         if args.onnx:

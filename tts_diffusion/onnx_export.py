@@ -9,7 +9,8 @@ OUT_DIR gets
   mel, the probability-flow ODE unrolled for a fixed number of steps (as Matcha-TTS exports its
   decoder); the initial noise is an input, so a run is reproducible and the two paths comparable.
 - ``vocoder.onnx`` for a neural vocoder (HiFi-GAN: mel -> audio; Vocos: mel -> STFT log-magnitude
-  and phase, inverted in numpy since ONNX has no inverse STFT); Griffin-Lim runs in numpy.
+  and phase, inverted in numpy since ONNX has no inverse STFT, or only its phase used to start
+  Griffin-Lim for ``vocos+griffinlim``); Griffin-Lim runs in numpy.
 - ``voice.json``: the format, mel config, symbol table and front end, voices, the prior's std,
   the decoders, the vocoder, and the frame multiple the decoder needs.
 
@@ -115,23 +116,26 @@ def _export_decoders(model, n_mels: int, folder: Path, voices: bool, wanted: lis
 
 def _export_vocoder(vocoder, n_mels: int, folder: Path) -> dict:
     """The vocoder's entry in voice.json; a neural one is also written as ``vocoder.onnx``."""
-    from .vocoder import GriffinLim
+    from .vocoder import GriffinLim, VocosGriffinLim
     from .vocoder.vocos import Vocos
 
     if isinstance(vocoder, GriffinLim):
         return {"kind": "griffinlim", "iterations": vocoder.iterations, "momentum": vocoder.momentum,
                 "power": vocoder.power, "seed": vocoder.seed}
     mel, frames = torch.randn(1, n_mels, 32) - 4, {0: "batch", 2: "frames"}
-    if isinstance(vocoder, Vocos):
-        _export(_VocosSpectrum(vocoder), (mel,), folder / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
+    if isinstance(vocoder, (Vocos, VocosGriffinLim)):
+        vocos = vocoder.vocos if isinstance(vocoder, VocosGriffinLim) else vocoder
+        _export(_VocosSpectrum(vocos), (mel,), folder / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
                 {"mel": frames, "log_magnitude": frames, "phase": frames})
-        return {"kind": "vocos", "file": "vocoder.onnx"}
+        if isinstance(vocoder, Vocos):
+            return {"kind": "vocos", "file": "vocoder.onnx"}
+        return _export_vocoder(vocoder.griffinlim, n_mels, folder) | {"kind": "vocos+griffinlim", "file": "vocoder.onnx"}
     _export(vocoder, (mel,), folder / "vocoder.onnx", ["mel"], ["audio"], {"mel": frames, "audio": {0: "batch", 1: "samples"}})
     return {"kind": "hifigan", "file": "vocoder.onnx"}
 
 
 def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,ode:10",
-                vocoder: str = "griffinlim") -> Path:
+                vocoder: str | None = None) -> Path:
     """Write the ONNX voice of ``spec`` into ``out_dir``: built in a temporary folder beside it,
     which replaces ``out_dir`` (an earlier export) once complete."""
     from .vocoder import load_vocoder

@@ -18,15 +18,15 @@ from .text import Tokenizer
 class TorchBackend:
     """Text ids -> mels by the model's own samplers (every method), mels -> audio by any vocoder."""
 
-    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder="griffinlim", device: str = "cpu"):
+    def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder=None, device: str = "cpu"):
         from .vocoder import load_vocoder
 
         self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
-        self.vocoder = load_vocoder(vocoder, mel_config) if isinstance(vocoder, str) else vocoder
+        self.vocoder = load_vocoder(vocoder, mel_config) if vocoder is None or isinstance(vocoder, str) else vocoder
         self.vocoder.to(device)
 
     @classmethod
-    def load(cls, spec: str | Path, vocoder: str = "griffinlim", device: str = "cpu") -> "TorchBackend":
+    def load(cls, spec: str | Path, vocoder: str | None = None, device: str = "cpu") -> "TorchBackend":
         model, tokenizer, mel_config = load_acoustic(spec, device)
         return cls(model, tokenizer, mel_config, vocoder, device)
 

@@ -14,15 +14,22 @@ import os
 import sys
 from pathlib import Path
 
+from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS
+
 
 def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tts-diffusion" / "onnx"
 
 
 def onnx_form(folder: Path) -> Path:
-    """The exported folder of the voice in ``folder`` (its ``voice.safetensors``), made if missing."""
-    weights = folder / "voice.safetensors"
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
+    """The exported folder of the voice in ``folder`` (its ``voice.safetensors``), with the default
+    vocoder (the bundled Vocos beside it, ``../vocos``, and Griffin-Lim), made if missing; named by a
+    hash of all the weights and Griffin-Lim's iterations, so that a new version gets a new folder."""
+    digest = hashlib.sha256(f"{GRIFFIN_LIM_ITERATIONS},{VOCOS_GRIFFIN_LIM_ITERATIONS}".encode())
+    for weights in (folder / "voice.safetensors", folder.parent / "vocos" / "generator.safetensors"):
+        if weights.is_file():
+            digest.update(weights.read_bytes())
+    digest = digest.hexdigest()[:16]
     out = cache_root() / f"{folder.name}-{digest}"
     if not (out / "voice.json").is_file():
         try:

@@ -19,7 +19,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..audio import MelConfig
+from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig
 from ..options import SynthesisOptions
 from ..speakers import Voice
 from ..text import Tokenizer
@@ -39,7 +39,7 @@ def is_onnx_voice(path) -> bool:
 
 class OnnxBackend:
     def __init__(self, folder: str | Path, vocoder: str | None = None, threads: int | None = None):
-        """``vocoder``: None for the exported one, or ``griffinlim[:iterations]``."""
+        """``vocoder``: None for the exported one, or another (see :meth:`_vocoder`)."""
         try:
             import onnxruntime  # noqa: F401 (a clear error here; sessions import it again)
         except ImportError:
@@ -65,17 +65,30 @@ class OnnxBackend:
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
         self.encoder = self._session("encoder.onnx")
         self._decoders: dict[tuple[str, int], object] = {}
-        self.vocoder_kind = vocoder_meta["kind"] if vocoder is None else "griffinlim"
-        if self.vocoder_kind == "griffinlim":
-            settings = {k: vocoder_meta[k] for k in ("iterations", "momentum", "power", "seed") if k in vocoder_meta}
-            if vocoder is not None and vocoder != "griffinlim":
-                kind, _, iterations = vocoder.partition(":")
-                if kind != "griffinlim" or not iterations.isdigit():
-                    raise OnnxError(f"an ONNX voice speaks through its exported vocoder or griffinlim[:N], not {vocoder!r}")
+        self._vocoder(vocoder_meta, vocoder)
+
+    def _vocoder(self, meta: dict, spec: str | None) -> None:
+        """The exported vocoder, or ``spec``: ``griffinlim[:N]``, or for a voice exported with a Vocos,
+        ``vocos`` or ``vocos+griffinlim[:N]`` (Griffin-Lim from the Vocos's phase)."""
+        kind = meta["kind"]
+        settings = {k: meta[k] for k in ("iterations", "momentum", "power", "seed") if k in meta}
+        if spec is not None:
+            choice, _, iterations = spec.partition(":")
+            exported_vocos = kind in ("vocos", "vocos+griffinlim")
+            if (choice not in ("griffinlim", "vocos+griffinlim", "vocos") or (choice != "griffinlim" and not exported_vocos)
+                    or (iterations and (choice == "vocos" or not iterations.isdigit() or int(iterations) < 1))):
+                raise OnnxError(f"an ONNX voice speaks through its exported vocoder ({kind}), griffinlim[:N], or, "
+                                f"exported with a Vocos, vocos or vocos+griffinlim[:N]; not {spec!r}")
+            settings = settings if choice == kind else {}
+            kind = choice
+            if iterations:
                 settings["iterations"] = int(iterations)
-            self.griffinlim = GriffinLim(self.mel_config, **settings)
-        else:
-            self.vocoder = self._session(vocoder_meta["file"])
+        self.vocoder_kind = kind
+        if kind.endswith("griffinlim"):
+            default = VOCOS_GRIFFIN_LIM_ITERATIONS if kind == "vocos+griffinlim" else GRIFFIN_LIM_ITERATIONS
+            self.griffinlim = GriffinLim(self.mel_config, **({"iterations": default} | settings))
+        if kind != "griffinlim":
+            self.vocoder = self._session(meta["file"])
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
 
     def _session(self, name: str, threads: int = 1):
@@ -161,6 +174,8 @@ class OnnxBackend:
         if self.vocoder_kind == "hifigan":
             return outputs[0].reshape(-1).astype(np.float32)
         log_magnitude, phase = (o[0].astype(np.float64) for o in outputs)  # vocos: invert its spectrum here
+        if self.vocoder_kind == "vocos+griffinlim":
+            return self.griffinlim(mel, threads, phase=phase)
         spec = np.minimum(np.exp(log_magnitude), 100.0) * np.exp(1j * phase)
         c = self.mel_config
         return istft(spec, c.n_fft, c.hop_length, self.window, mel.shape[1] * c.hop_length, center=False).astype(np.float32)

@@ -62,9 +62,10 @@ class STFT:
     may work at once (numpy releases the GIL in its FFTs and array arithmetic); :meth:`audio` adds
     the lanes' sums.
 
-    ``center``: frame k is centred on sample k hop, the signal reflect-padded by n_fft / 2 (the
-    inverse trims it again); otherwise Vocos's "same" padding, the inverse trimming (n_fft - hop) / 2
-    at each end. The inverse is the window-weighted overlap-add divided by the summed squared window.
+    ``center``: frame k is centred on sample k hop, the signal reflect-padded by n_fft / 2; otherwise
+    the mel's (and Vocos's) "same" framing: reflect-padded by (n_fft - hop) / 2, so frame k is centred
+    on sample k hop + hop / 2 and ``length`` = frames hop. The inverse is the window-weighted
+    overlap-add divided by the summed squared window, trimmed by the same padding.
     Both transforms run in float32 / complex64 (the audio is float32 anyway). The forward one asks
     numpy for its "forward" normalization (1 / n_fft) and takes n_fft back in the window: numpy
     2.4's pocketfft ran float32 transforms without a scale factor 6x slower than with one (1.07 against
@@ -85,7 +86,7 @@ class STFT:
         self.lanes = [[(first, min(first + block, end)) for first in range(start, end, block)]
                       for start, end in zip(bounds, bounds[1:])]
         self.blocks = [b for lane in self.lanes for b in lane]
-        self._padded = np.empty(length + 2 * (n_fft // 2), dtype=np.float32)
+        self._padded = np.empty(length + 2 * self.start, dtype=np.float32)
         self._framed = np.lib.stride_tricks.sliding_window_view(self._padded, n_fft)[::hop]
         self._frames = [np.empty((block, n_fft), dtype=np.float32) for _ in self.lanes]
         self._spectrum = [np.empty((block, n_fft // 2 + 1), dtype=np.complex64) for _ in self.lanes]
@@ -93,8 +94,8 @@ class STFT:
         self._audio = np.empty(length, dtype=np.float32)
 
     def load(self, audio: np.ndarray) -> None:
-        """Take (length,) samples to transform (reflect-padded by n_fft / 2, ``center`` only)."""
-        pad, n = self.n_fft // 2, len(audio)
+        """Take (length,) samples to transform (reflect-padded, see ``center``)."""
+        pad, n = self.start, len(audio)
         if n > pad + 1:  # reflect padding, as np.pad's, without allocating
             self._padded[pad:pad + n] = audio
             self._padded[:pad] = audio[pad:0:-1]
@@ -138,14 +139,17 @@ class STFT:
         return self.audio()
 
 
-def stft(audio: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
-    """(samples,) -> complex64 (n_fft / 2 + 1, frames), centred: frame k is around sample k hop."""
-    return STFT(1 + len(audio) // hop, n_fft, hop, window, len(audio)).forward(audio).T
+def stft(audio: np.ndarray, n_fft: int, hop: int, window: np.ndarray, center: bool = True) -> np.ndarray:
+    """(samples,) -> complex64 (n_fft / 2 + 1, frames): frame k around sample k hop (``center``, one
+    frame more than whole hops), or k hop + hop / 2 ("same" framing, the first len // hop hops)."""
+    length = len(audio) if center else len(audio) // hop * hop
+    frames = 1 + length // hop if center else length // hop
+    return STFT(frames, n_fft, hop, window, length, center).forward(audio[:length]).T
 
 
 def istft(spec: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: int, center: bool = True) -> np.ndarray:
-    """Complex (n_fft / 2 + 1, frames) -> float32 (length,) samples: the inverse of :func:`stft` when
-    ``center``; otherwise Vocos's "same" padding (see :class:`STFT`)."""
+    """Complex (n_fft / 2 + 1, frames) -> float32 (length,) samples: the inverse of :func:`stft` with
+    the same ``center`` (see :class:`STFT`)."""
     return STFT(spec.shape[1], n_fft, hop, window, length, center).inverse(spec.T)
 
 
@@ -169,20 +173,24 @@ class GriffinLim:
         self.inverse_basis = np.linalg.pinv(mel_filters(config).astype(np.float64))
         self.window = hann_window(config.win_length, config.n_fft)
 
-    def __call__(self, log_mel: np.ndarray, threads: int = 1) -> np.ndarray:
-        """(n_mels, frames) -> float32 samples in [-1, 1]."""
+    def __call__(self, log_mel: np.ndarray, threads: int = 1, phase: np.ndarray | None = None) -> np.ndarray:
+        """(n_mels, frames) -> float32 samples in [-1, 1], framed as the mel is (``center``).
+        ``phase``: the first iteration's phase in radians, (n_fft / 2 + 1, frames), e.g. a Vocos's
+        (:class:`tts_diffusion.vocoder.VocosGriffinLim`); otherwise uniform noise from ``seed``."""
         c = self.mel_config
         floor = np.log(c.log_floor)
         log_mel = np.clip(np.nan_to_num(log_mel.astype(np.float64), nan=floor), floor, 5.0)
         with one_thread():
             magnitude = np.maximum(self.inverse_basis @ np.exp(log_mel), 0.0) ** self.power
-        if not c.center:  # a centred STFT of frames * hop samples has frames + 1 frames
-            magnitude = np.concatenate([magnitude, magnitude[:, -1:]], axis=1)
         magnitude = np.ascontiguousarray(magnitude.T, dtype=np.float32)  # (frames, bins), as the STFT's
         frames = magnitude.shape[0]
-        transform = STFT(frames, c.n_fft, c.hop_length, self.window, (frames - 1) * c.hop_length, lanes=threads)
-        phase = np.exp(2j * np.pi * np.random.default_rng(self.seed).random(magnitude.shape[::-1])).T
-        audio = transform.inverse(magnitude * phase)
+        length = (frames - 1 if c.center else frames) * c.hop_length
+        transform = STFT(frames, c.n_fft, c.hop_length, self.window, length, c.center, lanes=threads)
+        if phase is None:
+            phase = 2 * np.pi * np.random.default_rng(self.seed).random(magnitude.shape[::-1])
+        elif phase.shape != magnitude.shape[::-1]:
+            raise ValueError(f"a phase of shape {phase.shape} for a magnitude of {magnitude.shape[::-1]}")
+        audio = transform.inverse(magnitude * np.exp(1j * phase.T))
         rebuilt, previous = np.empty_like(magnitude, dtype=np.complex64), np.zeros_like(magnitude, dtype=np.complex64)
         shape = (transform.block, magnitude.shape[1])
         scratch = [(np.empty(shape, dtype=np.complex64), np.empty(shape, dtype=np.float32)) for _ in transform.lanes]
