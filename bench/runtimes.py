@@ -8,7 +8,8 @@ Each measurement runs in a fresh process (so peak memory is that runtime's alone
 warm up on one sentence, then ``--repeats`` times stream the paragraph, timing the first chunk and
 the whole (medians). ``--rounds`` such processes per runtime, the runtimes taking turns (shared
 cores drift in speed from minute to minute); the table gives the median of their medians. Our two
-paths speak with the same voice (the bundled en-joe unless --model, and its ONNX export), Piper
+paths speak with the same voice (the bundled en-joe unless --model, and its ONNX export) and the
+same vocoder (the export's: the torch path is given its spec), Piper
 with ``en_US-joe-medium`` (the teacher of en-joe; noise scales 0). Piper runs in its own venv
 (GPL-3.0, never imported here); its onnxruntime sessions get the same thread count. Install
 size: the site-packages of each venv given with ``--venv``.
@@ -27,7 +28,6 @@ from pathlib import Path
 
 from report import peak_rss_mb, publish
 
-from tts_diffusion.audio import GRIFFIN_LIM_ITERATIONS
 from tts_diffusion.options import SynthesisOptions
 
 HERE = Path(__file__).parent
@@ -67,7 +67,7 @@ print(json.dumps({"load": load, "first": statistics.median(first), "total": stat
 """
 
 
-def ours(path: str, model: str | None, threads: int, repeats: int, text: str) -> dict:
+def ours(path: str, model: str | None, vocoder: str | None, threads: int, repeats: int, text: str) -> dict:
     """Runs in a child process: ``path`` is ``torch`` or ``onnx``."""
     from tts_diffusion.api import TTS, SynthesisOptions
 
@@ -76,7 +76,7 @@ def ours(path: str, model: str | None, threads: int, repeats: int, text: str) ->
 
         torch.set_num_threads(threads)
     start = time.perf_counter()
-    tts = TTS.from_pretrained(model, threads=threads)
+    tts = TTS.from_pretrained(model, vocoder=vocoder, threads=threads)
     load = time.perf_counter() - start
     options = SynthesisOptions(seed=0)
     tts.synthesize("Hello there.", options)
@@ -114,19 +114,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs in each process")
     parser.add_argument("--rounds", type=int, default=3, help="processes per runtime, taking turns with the others")
     parser.add_argument("--venv", action="append", default=[], help="NAME=VENV: report its install size")
-    parser.add_argument("--worker", nargs=3, metavar=("PATH", "THREADS", "MODEL"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=4, metavar=("PATH", "THREADS", "MODEL", "VOCODER"), help=argparse.SUPPRESS)
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     if args.worker:
-        path, threads, model = args.worker
-        print(json.dumps(ours(path, None if model == "-" else model, int(threads), args.repeats, PARAGRAPH)))
+        path, threads, model, vocoder = (None if a == "-" else a for a in args.worker)
+        print(json.dumps(ours(path, model, vocoder, int(threads), args.repeats, PARAGRAPH)))
         return
     if not args.onnx:
         parser.error("--onnx is required: the voice exported with python -m tts_diffusion.export --onnx")
+    vocoder = json.loads((Path(args.onnx) / "voice.json").read_text(encoding="utf-8"))["vocoder"]
+    if vocoder["kind"] == "hifigan":
+        parser.error("the torch path cannot be given a HiFi-GAN export's vocoder: compare exports with the default one")
+    spec = vocoder["kind"] + (f":{vocoder['iterations']}" if vocoder["kind"].endswith("griffinlim") else "")
     rows = []
     for threads in (int(t) for t in args.threads.split(",")):
-        runs = {"ours, torch": [sys.executable, __file__, "--worker", "torch", str(threads), args.model or "-"],
-                "ours, ONNX": [sys.executable, __file__, "--worker", "onnx", str(threads), args.onnx]}
+        runs = {"ours, torch": [sys.executable, __file__, "--worker", "torch", str(threads), args.model or "-", spec],
+                "ours, ONNX": [sys.executable, __file__, "--worker", "onnx", str(threads), args.onnx, "-"]}
         if args.piper_python:
             runs["Piper en_US-joe-medium"] = [args.piper_python, "-c", PIPER, str(threads), str(args.repeats), PARAGRAPH]
         for command in runs.values():
@@ -142,7 +146,7 @@ def main() -> None:
     torch_total = {t: r["total"] for n, t, r in rows if n == "ours, torch"}
     defaults = SynthesisOptions()
     body = (f"A 5-sentence English paragraph ({rows[0][2]['audio']:.1f} s of audio from our voice), default options "
-            f"({defaults.method}, {defaults.steps} steps, Griffin-Lim {GRIFFIN_LIM_ITERATIONS} iterations and the "
+            f"({defaults.method}, {defaults.steps} steps, vocoder `{spec}` and the "
             f"English voice's postfilter for ours), medians of {args.repeats} runs after a warm-up in each of "
             f"{args.rounds} fresh processes per runtime, the runtimes taking turns.\n\n"
             "| runtime | threads | load (s) | first audio (s) | total (s) | real-time factor | speed-up vs torch | "
