@@ -23,7 +23,7 @@ from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelCon
 from ..options import SynthesisOptions
 from ..speakers import Voice
 from ..text import Tokenizer
-from .spectral import GriffinLim, hann_window, istft
+from .spectral import GriffinLim, hann_window, istft, polar
 
 FORMAT = "tts-diffusion/onnx/1"
 EXPORTABLE = ("ode", "ode-euler", "ode-heun")  # deterministic, fixed steps: the samplers a graph can unroll
@@ -173,9 +173,9 @@ class OnnxBackend:
         outputs = self.vocoder.run(None, {"mel": mel[None].astype(np.float32)})
         if self.vocoder_kind == "hifigan":
             return outputs[0].reshape(-1).astype(np.float32)
-        log_magnitude, phase = (o[0].astype(np.float64) for o in outputs)  # vocos: invert its spectrum here
+        log_magnitude, phase = (o[0] for o in outputs)  # vocos: invert its spectrum here
         if self.vocoder_kind == "vocos+griffinlim":
             return self.griffinlim(mel, threads, phase=phase)
-        spec = np.minimum(np.exp(log_magnitude), 100.0) * np.exp(1j * phase)
+        spec = polar(np.minimum(np.exp(log_magnitude), 100.0), phase)
         c = self.mel_config
         return istft(spec, c.n_fft, c.hop_length, self.window, mel.shape[1] * c.hop_length, center=False).astype(np.float32)

@@ -107,8 +107,9 @@ class VocosGriffinLim(torch.nn.Module):
     """Griffin-Lim started from a Vocos's phase: the magnitude is the mel's (as :class:`GriffinLim`'s),
     the first phase the one Vocos predicts for it, phi in [log|S|, phi] = Vocos(mel).
 
-    Vocos's own magnitude is where it loses words; its phase is a far better start than noise
-    (docs/vocoders.md), so fewer iterations reach a cleaner signal."""
+    Vocos's own magnitude is where it loses words; its phase is a better start than noise: 16
+    iterations from it are heard as natural and as intelligible as 32 from noise, or more
+    (held-out DistillMOS en 3.32 / ko 2.23 against 3.30 / 2.20; docs/vocoders.md)."""
 
     def __init__(self, vocos: Vocos, iterations: int = VOCOS_GRIFFIN_LIM_ITERATIONS):
         super().__init__()
