@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
     p.add_argument("--vocoder", help=VOCODER_HELP)
     p.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
-                   help="onnx: the bundled voices through onnxruntime, 1.2-1.5x faster; their ONNX form is made on "
+                   help="onnx: the bundled voices through onnxruntime, 1.4-1.9x faster; their ONNX form is made on "
                         "first use (with torch) and cached (default: torch; an exported --model is always onnx)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
         default = getattr(DEFAULTS, option.name)
