@@ -45,14 +45,21 @@ def test_vocoder_verdicts_follow_the_default_rule():
     assert "- b: PESQ-wb +0.80, STOI -0.010 against Griffin-Lim: does not beat it." in text
     assert "griffinlim:30" not in text
     assert vocoders.verdicts({"a": scores(3.0, 0.9)}, ["a"]) == ""
-    judged = {"griffinlim": {**scores(2.7, 0.91), "mos": {"ko": 2.0, "en": 3.3}, "wer": 0.05},
-              "a": {**scores(2.0, 0.80), "mos": {"ko": 2.1, "en": 3.9}, "wer": 0.05},  # DistillMOS decides
-              "b": {**scores(3.0, 0.95), "mos": {"ko": 2.5, "en": 3.5}, "wer": 0.08},  # ... not with a worse WER
-              "c": {**scores(3.0, 0.95), "mos": {"ko": 1.9, "en": 4.5}, "wer": 0.01}}  # ... nor a worse voice
-    text = vocoders.verdicts(judged, ["griffinlim", "a", "b", "c"])
-    assert "- a: DistillMOS (ko) +0.10, DistillMOS (en) +0.60, WER +0.0% against Griffin-Lim: beats it." in text
-    assert "- b: DistillMOS (ko) +0.50, DistillMOS (en) +0.20, WER +3.0% against Griffin-Lim: does not beat it." in text
-    assert "- c: DistillMOS (ko) -0.10, DistillMOS (en) +1.20, WER -4.0% against Griffin-Lim: does not beat it." in text
+    # WER is compared sentence by sentence: no more sentences heard worse than heard better
+    judged = {"griffinlim": {**scores(2.7, 0.91), "mos": {"ko": 2.0, "en": 3.3}, "wer": 0.05, "errors": [0.1, 0.0, 0.2, 0.0]},
+              "a": {**scores(2.0, 0.80), "mos": {"ko": 2.1, "en": 3.9}, "wer": 0.05, "errors": [0.1, 0.0, 0.2, 0.0]},  # DistillMOS decides
+              "b": {**scores(3.0, 0.95), "mos": {"ko": 2.5, "en": 3.5}, "wer": 0.08, "errors": [0.2, 0.1, 0.2, 0.0]},  # ... not with a worse WER
+              "c": {**scores(3.0, 0.95), "mos": {"ko": 1.9, "en": 4.5}, "wer": 0.01, "errors": [0.0, 0.0, 0.0, 0.0]},  # ... nor a worse voice
+              "d": {**scores(3.0, 0.95), "mos": {"ko": 2.2, "en": 3.4}, "wer": 0.06, "errors": [0.0, 0.1, 0.2, 0.0]}}  # a tie, sentence by sentence
+    text = vocoders.verdicts(judged, ["griffinlim", "a", "b", "c", "d"])
+    assert ("- a: DistillMOS (ko) +0.10, DistillMOS (en) +0.60, WER +0.0% (0 sentences heard better, 0 worse) against "
+            "Griffin-Lim: beats it.") in text
+    assert ("- b: DistillMOS (ko) +0.50, DistillMOS (en) +0.20, WER +3.0% (0 sentences heard better, 2 worse) against "
+            "Griffin-Lim: does not beat it.") in text
+    assert ("- c: DistillMOS (ko) -0.10, DistillMOS (en) +1.20, WER -4.0% (2 sentences heard better, 0 worse) against "
+            "Griffin-Lim: does not beat it.") in text
+    assert ("- d: DistillMOS (ko) +0.20, DistillMOS (en) +0.10, WER +1.0% (1 sentences heard better, 1 worse) against "
+            "Griffin-Lim: beats it.") in text
 
 
 def test_word_error_rate_compares_spoken_forms():
