@@ -122,14 +122,14 @@ def _export_vocoder(vocoder, n_mels: int, folder: Path) -> dict:
     if isinstance(vocoder, GriffinLim):
         return {"kind": "griffinlim", "iterations": vocoder.iterations, "momentum": vocoder.momentum,
                 "power": vocoder.power, "seed": vocoder.seed}
+    if isinstance(vocoder, VocosGriffinLim):  # the Vocos graph (for its phase) and Griffin-Lim's settings
+        return (_export_vocoder(vocoder.vocos, n_mels, folder) | _export_vocoder(vocoder.griffinlim, n_mels, folder)
+                | {"kind": "vocos+griffinlim"})
     mel, frames = torch.randn(1, n_mels, 32) - 4, {0: "batch", 2: "frames"}
-    if isinstance(vocoder, (Vocos, VocosGriffinLim)):
-        vocos = vocoder.vocos if isinstance(vocoder, VocosGriffinLim) else vocoder
-        _export(_VocosSpectrum(vocos), (mel,), folder / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
+    if isinstance(vocoder, Vocos):
+        _export(_VocosSpectrum(vocoder), (mel,), folder / "vocoder.onnx", ["mel"], ["log_magnitude", "phase"],
                 {"mel": frames, "log_magnitude": frames, "phase": frames})
-        if isinstance(vocoder, Vocos):
-            return {"kind": "vocos", "file": "vocoder.onnx"}
-        return _export_vocoder(vocoder.griffinlim, n_mels, folder) | {"kind": "vocos+griffinlim", "file": "vocoder.onnx"}
+        return {"kind": "vocos", "file": "vocoder.onnx"}
     _export(vocoder, (mel,), folder / "vocoder.onnx", ["mel"], ["audio"], {"mel": frames, "audio": {0: "batch", 1: "samples"}})
     return {"kind": "hifigan", "file": "vocoder.onnx"}
 

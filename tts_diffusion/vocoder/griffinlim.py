@@ -63,7 +63,7 @@ class GriffinLim(torch.nn.Module):
         phase = phase.unsqueeze(0) if phase is not None and phase.dim() == 2 else phase
         if log_mel.device.type == "cpu" and self.numpy_on_cpu:
             threads = torch.get_num_threads()  # the frames of a sentence split across torch's threads
-            phases = [None] * len(log_mel) if phase is None else phase.double().numpy()
+            phases = [None] * len(log_mel) if phase is None else phase.float().numpy()
             audio = torch.from_numpy(np.stack([self._numpy(mel, threads, p)
                                                for mel, p in zip(log_mel.float().numpy(), phases)]))
             return audio.squeeze(0) if squeeze else audio

@@ -70,16 +70,20 @@ def _build(config_path: Path, weights: Path):
 
     import yaml
 
-    from ..config import from_dict
-
     if config_path.suffix == ".yaml":
         config, state = from_official(yaml.safe_load(config_path.read_text(encoding="utf-8")), read_state_dict(weights))
         return build_vocos(config, state)
     data = json.loads(config_path.read_text(encoding="utf-8"))
     if data.get("architecture") == VOCOS:
-        return build_vocos(from_dict(VocosConfig, {k: v for k, v in data.items() if k != "architecture"}),
-                           read_state_dict(weights))
+        return build_vocos(_vocos_config(data), read_state_dict(weights))
     return build_generator(read_config(config_path), read_state_dict(weights))
+
+
+def _vocos_config(data: dict) -> VocosConfig:
+    """Our Vocos ``config.json`` (the architecture named beside the fields) -> its config."""
+    from ..config import from_dict
+
+    return from_dict(VocosConfig, {k: v for k, v in data.items() if k != "architecture"})
 
 
 def build_vocos(config: VocosConfig, state: dict[str, torch.Tensor]) -> Vocos:
@@ -153,10 +157,7 @@ def default_vocoder(mel_config: MelConfig) -> str:
     3.30 / 2.20, English WER 6.0% against 5.9%, 12-35% less vocoder time (docs/vocoders.md)."""
     import json
 
-    from ..config import from_dict
-
-    data = json.loads((BUNDLED_VOCOS / "config.json").read_text(encoding="utf-8"))
-    bundled = from_dict(VocosConfig, {k: v for k, v in data.items() if k != "architecture"}).mel_config()
+    bundled = _vocos_config(json.loads((BUNDLED_VOCOS / "config.json").read_text(encoding="utf-8"))).mel_config()
     return "griffinlim" if mel_config.mismatches(bundled) else "vocos+griffinlim"
 
 
