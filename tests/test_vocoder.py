@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from tts_diffusion.audio import MelConfig
+from tts_diffusion.audio import MelConfig, griffin_lim_spec
 
 from tts_diffusion.spectrogram import MelSpectrogram
 from tts_diffusion.vocoder import VARIANTS, Generator, VocoderError, load_vocoder
@@ -54,6 +54,18 @@ def test_griffin_lim_bad_iterations():
         load_vocoder("griffinlim:abc")
     with pytest.raises(VocoderError, match="positive integer"):
         load_vocoder("vocos+griffinlim:0")
+
+
+def test_griffin_lim_specs_are_read_in_one_place():
+    """griffinlim[:N] and <vocos>+griffinlim[:N], the defaults 32 from noise and 16 from a Vocos's phase;
+    anything else is not a Griffin-Lim spec."""
+    assert griffin_lim_spec("griffinlim") == ("", 32) and griffin_lim_spec("griffinlim:8") == ("", 8)
+    assert griffin_lim_spec("vocos+griffinlim") == ("vocos", 16)
+    assert griffin_lim_spec("hf:acme/v:w.bin+griffinlim:4") == ("hf:acme/v:w.bin", 4)
+    assert all(griffin_lim_spec(s) is None for s in ("vocos", "hf:acme/griffinlim", "+griffinlim", "griffinlim2"))
+    for bad in ("griffinlim:", "griffinlim:-1", "vocos+griffinlim:x"):
+        with pytest.raises(ValueError, match="positive integer"):
+            griffin_lim_spec(bad)
 
 
 def test_griffin_lim_from_a_vocos_phase():
@@ -386,7 +398,7 @@ def test_official_vocos_from_the_hub_needs_its_own_mel(tmp_path, fake_hub):
                      ("charactr/vocos-mel-24khz", "config.yaml"): OFFICIAL_VOCOS_CONFIG.encode()}
     script = """
         import sys, torch
-        from tts_diffusion.audio import MelConfig
+        from tts_diffusion.audio import MelConfig, griffin_lim_spec
         from tts_diffusion.vocoder import load_vocoder, VocoderError
         vocoder = load_vocoder(sys.argv[1], MelConfig.preset("vocos-24khz"))
         assert vocoder.sample_rate == 24000 and vocoder.mel_config == MelConfig.preset("vocos-24khz")

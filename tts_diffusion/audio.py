@@ -24,6 +24,19 @@ GRIFFIN_LIM_ITERATIONS = 32
 VOCOS_GRIFFIN_LIM_ITERATIONS = 16
 
 
+def griffin_lim_spec(spec: str) -> tuple[str, int] | None:
+    """A vocoder spec that runs Griffin-Lim: ``griffinlim[:N]`` -> ("", N) and ``<base>+griffinlim[:N]``
+    (started from the phase of the Vocos ``base``) -> (base, N), N by default 32 from noise and 16
+    from a Vocos's phase; None for any other spec. Read here, torch-free, for both runtimes."""
+    base, plus, tail = spec.rpartition("+")
+    name, colon, count = tail.partition(":")
+    if name != "griffinlim" or (plus and not base):
+        return None
+    if colon and not (count.isdigit() and int(count) >= 1):
+        raise ValueError(f"griffinlim iterations must be a positive integer, not {count!r}")
+    return base, int(count) if colon else VOCOS_GRIFFIN_LIM_ITERATIONS if base else GRIFFIN_LIM_ITERATIONS
+
+
 @dataclass(frozen=True)
 class MelConfig:
     sample_rate: int = 22050

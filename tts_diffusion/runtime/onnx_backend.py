@@ -1,6 +1,6 @@
 """A voice exported as ONNX graphs (see :mod:`tts_diffusion.onnx_export`), run by onnxruntime.
 
-Per batch of sentences: the encoder gives mu_x and log_w; durations d = max(1, round(exp(log_w) /
+Per sentence: the encoder gives mu_x and log_w; durations d = max(1, round(exp(log_w) /
 speed)) spread mu_x over the frames (mu_y = mu_x A, the path A as in
 :func:`tts_diffusion.models.tts.duration_path`); the prior draw x_1 = mu_y + (prior std / T) z, z from
 each sentence's own seed over its own frames; the decoder graph integrates the probability-flow ODE
@@ -19,7 +19,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig
+from ..audio import MelConfig, griffin_lim_spec
 from ..options import SynthesisOptions
 from ..speakers import Voice
 from ..text import Tokenizer
@@ -57,9 +57,8 @@ class OnnxBackend:
             vocoder_meta = meta["vocoder"]
         except (OSError, KeyError, TypeError, ValueError) as err:
             raise OnnxError(f"{self.folder} is not an exported tts-diffusion voice: {err}") from None
-        # A batch of sentences is split across ``threads``, side by side, each part on one thread (2
-        # threads: 4 sentences' decoding in 0.29 s, against 0.33 s as one batch on both threads); a
-        # lone sentence (the first, for the first audio soon) decodes on all of them (240 frames:
+        # The sentences of a batch run side by side, one a thread (2 threads: 4 sentences' decoding in
+        # 0.29 s, against 0.33 s as one batch on both threads); a lone sentence (the first, for the first audio soon) decodes on all of them (240 frames:
         # 0.128 -> 0.086 s on 2), in a session of its own (one run at a time keeps the thread pool).
         self.workers = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
@@ -73,20 +72,22 @@ class OnnxBackend:
         kind = meta["kind"]
         settings = {k: meta[k] for k in ("iterations", "momentum", "power", "seed") if k in meta}
         if spec is not None:
-            choice, _, iterations = spec.partition(":")
-            exported_vocos = kind in ("vocos", "vocos+griffinlim")
-            if (choice not in ("griffinlim", "vocos+griffinlim", "vocos") or (choice != "griffinlim" and not exported_vocos)
-                    or (iterations and (choice == "vocos" or not iterations.isdigit() or int(iterations) < 1))):
+            try:
+                griffin_lim = griffin_lim_spec(spec)
+            except ValueError as err:
+                raise OnnxError(str(err)) from None
+            choice = spec if griffin_lim is None else f"{griffin_lim[0]}+griffinlim".lstrip("+")
+            with_vocos = kind in ("vocos", "vocos+griffinlim")
+            if choice != "griffinlim" and not (with_vocos and choice in ("vocos", "vocos+griffinlim")):
                 raise OnnxError(f"an ONNX voice speaks through its exported vocoder ({kind}), griffinlim[:N], or, "
                                 f"exported with a Vocos, vocos or vocos+griffinlim[:N]; not {spec!r}")
             settings = settings if choice == kind else {}
+            if griffin_lim is not None:
+                settings["iterations"] = griffin_lim[1]
             kind = choice
-            if iterations:
-                settings["iterations"] = int(iterations)
         self.vocoder_kind = kind
         if kind.endswith("griffinlim"):
-            default = VOCOS_GRIFFIN_LIM_ITERATIONS if kind == "vocos+griffinlim" else GRIFFIN_LIM_ITERATIONS
-            self.griffinlim = GriffinLim(self.mel_config, **({"iterations": default} | settings))
+            self.griffinlim = GriffinLim(self.mel_config, **settings)
         if kind != "griffinlim":
             self.vocoder = self._session(meta["file"])
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)
@@ -123,42 +124,38 @@ class OnnxBackend:
 
     def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
                  options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
-        """The mels of a batch: split into one part a thread, each part run whole (the same mels as
-        one batch: each sentence has its own seed, and padding is masked)."""
-        parts = np.array_split(np.arange(len(ids)), min(self.workers, len(ids)))
-        if len(parts) == 1:
-            return self._acoustic(ids, langs, lengths, speaker, options, seeds, self.workers)
+        """The mels of a batch, each sentence encoded and decoded alone at its own length, on the next
+        free thread (a lone sentence on all of them): no padding to compute (a paragraph padded to its
+        longest sentence is ~10% more frames), as fast as the padded batch at 1 and 2 threads here.
+        Each sentence has its own seed, so a batch gives the mels its sentences give alone."""
+        def run(i: int, threads: int = 1) -> tuple[np.ndarray, int]:
+            n = int(lengths[i])
+            return self._acoustic(ids[i, :n], langs[i, :n], speaker, options, seeds[i], threads)
 
-        def run(part):
-            width = int(lengths[part].max())
-            return self._acoustic(ids[part, :width], langs[part, :width], lengths[part], speaker, options,
-                                  [seeds[i] for i in part])
+        if len(ids) == 1:
+            results = [run(0, self.workers)]
+        else:
+            results = list(self._pool.map(run, range(len(ids))) if self._pool else map(run, range(len(ids))))
+        return [mel for mel, _ in results], results[0][1]
 
-        results = list(self._pool.map(run, parts))
-        return [mel for mels, _ in results for mel in mels], results[0][1]
-
-    def _acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
-                  options: SynthesisOptions, seeds: list[int], threads: int = 1) -> tuple[list[np.ndarray], int]:
+    def _acoustic(self, ids: np.ndarray, langs: np.ndarray, speaker: int | None, options: SynthesisOptions,
+                  seed: int, threads: int) -> tuple[np.ndarray, int]:
+        """One sentence's tokens -> its mel (n_mels, frames) and the NFE."""
         decoder = self._decoder(options.method, options.steps, threads)
-        speakers = np.full(len(ids), speaker or 0, dtype=np.int64)
-        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, {"ids": ids, "langs": langs, "lengths": lengths,
-                                                                          "speaker": speakers}))
-        durations = [np.maximum(np.round(np.exp(log_w[i, 0, :n]) / options.speed), 1).astype(np.int64)
-                     for i, n in enumerate(lengths)]
-        frames = [int(d.sum()) for d in durations]
-        width = -(-max(frames) // self.multiple) * self.multiple  # the U-Net halves time: a multiple of 2^levels
-        mu = np.zeros((len(ids), self.mel_config.n_mels, width), dtype=np.float32)
-        mask = np.zeros((len(ids), 1, width), dtype=np.float32)
-        x_init = np.zeros_like(mu)
-        for i, (d, n) in enumerate(zip(durations, frames)):
-            mu[i, :, :n] = np.repeat(mu_x[i, :, : len(d)], d, axis=1)
-            mask[i, :, :n] = 1.0
-            z = np.random.default_rng(seeds[i]).standard_normal((self.mel_config.n_mels, n))
-            x_init[i, :, :n] = mu[i, :, :n] + self.prior_std / options.temperature * z
-        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init,
-                                                          "speaker": speakers}))
-        nfe = options.steps * (2 if options.method == "ode-heun" else 1)
-        return [mel[i, :, :n] for i, n in enumerate(frames)], nfe
+        speakers = np.full(1, speaker or 0, dtype=np.int64)
+        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, {
+            "ids": ids[None], "langs": langs[None], "lengths": np.array([len(ids)]), "speaker": speakers}))
+        durations = np.maximum(np.round(np.exp(log_w[0, 0]) / options.speed), 1).astype(np.int64)
+        frames = int(durations.sum())
+        width = -(-frames // self.multiple) * self.multiple  # the U-Net halves time: a multiple of 2^levels
+        mu = np.zeros((1, self.mel_config.n_mels, width), dtype=np.float32)
+        mu[0, :, :frames] = np.repeat(mu_x[0], durations, axis=1)
+        mask = (np.arange(width) < frames).astype(np.float32)[None, None]
+        z = np.random.default_rng(seed).standard_normal((self.mel_config.n_mels, frames))
+        x_init = mu.copy()
+        x_init[0, :, :frames] += self.prior_std / options.temperature * z
+        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init, "speaker": speakers}))
+        return mel[0, :, :frames], options.steps * (2 if options.method == "ode-heun" else 1)
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """In order, the sentences of a batch in parallel, one per thread (numpy and onnxruntime

@@ -24,10 +24,11 @@ from torch.nn import functional as F
 
 from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
 from ..runtime.spectral import hann_window
+from .base import MelVocoder
 from .vocos import Vocos, istft_same
 
 
-class GriffinLim(torch.nn.Module):
+class GriffinLim(MelVocoder):
     numpy_on_cpu = True  # False: torch's own STFTs on the CPU too
 
     def __init__(self, config: MelConfig = MelConfig(), iterations: int = GRIFFIN_LIM_ITERATIONS,
@@ -38,14 +39,6 @@ class GriffinLim(torch.nn.Module):
         self.register_buffer("inverse_basis", torch.linalg.pinv(basis), persistent=False)
         window = torch.from_numpy(hann_window(config.win_length, config.n_fft)).float()  # centred in n_fft
         self.register_buffer("window", window, persistent=False)
-
-    @property
-    def sample_rate(self) -> int:
-        return self.mel_config.sample_rate
-
-    @property
-    def hop_length(self) -> int:
-        return self.mel_config.hop_length
 
     def magnitude(self, log_mel: torch.Tensor) -> torch.Tensor:
         """|S| ~ max(0, M^+ exp(log_mel)), raised to ``power`` (>1 lowers the noise floor)."""
@@ -103,7 +96,7 @@ class GriffinLim(torch.nn.Module):
         return NumpyGriffinLim(self.mel_config, self.iterations, self.momentum, self.power, self.seed)
 
 
-class VocosGriffinLim(torch.nn.Module):
+class VocosGriffinLim(MelVocoder):
     """Griffin-Lim started from a Vocos's phase: the magnitude is the mel's (as :class:`GriffinLim`'s),
     the first phase the one Vocos predicts for it, phi in [log|S|, phi] = Vocos(mel).
 
@@ -114,18 +107,7 @@ class VocosGriffinLim(torch.nn.Module):
     def __init__(self, vocos: Vocos, iterations: int = VOCOS_GRIFFIN_LIM_ITERATIONS):
         super().__init__()
         self.vocos, self.griffinlim = vocos, GriffinLim(vocos.mel_config, iterations)
-
-    @property
-    def mel_config(self) -> MelConfig:
-        return self.vocos.mel_config
-
-    @property
-    def sample_rate(self) -> int:
-        return self.vocos.sample_rate
-
-    @property
-    def hop_length(self) -> int:
-        return self.vocos.hop_length
+        self.mel_config = vocos.mel_config
 
     @torch.no_grad()
     def forward(self, log_mel: torch.Tensor) -> torch.Tensor:

@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..audio import MelConfig
+from .base import MelVocoder
 
 LRELU_SLOPE = 0.1
 # The vocoder trainer's checkpoints (a HiFi-GAN or Vocos generator with its discriminators; the
@@ -89,7 +90,7 @@ class ResBlock(nn.Module):
         return x
 
 
-class Generator(nn.Module):
+class Generator(MelVocoder):
     """log-mel (batch, n_mels, frames) -> waveform (batch, frames * prod(upsample_rates))."""
 
     def __init__(self, config: HiFiGANConfig):
@@ -108,14 +109,6 @@ class Generator(nn.Module):
         )
         self.conv_post = nn.Conv1d(c0 // 2 ** len(self.ups), 1, 7, padding=3)
         self.mel_config = config.mel_config()
-
-    @property
-    def sample_rate(self) -> int:
-        return self.config.sampling_rate
-
-    @property
-    def hop_length(self) -> int:
-        return self.config.hop_size
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         squeeze = mel.dim() == 2

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig
+from ..audio import MelConfig, griffin_lim_spec
 from ..hub import hub_file, parse_spec
 from ..weights import checkpoint_dirs, read_metadata
 from .griffinlim import GriffinLim, VocosGriffinLim
@@ -142,14 +142,6 @@ def hub_download(repo_id: str, filename: str | None) -> Path:
     raise VocoderError(f"hf:{repo_id} has no config for {filename}")
 
 
-def _iterations(spec: str, default: int) -> int:
-    """N of ``griffinlim[:N]``."""
-    iterations = spec.split(":", 1)[1] if ":" in spec else str(default)
-    if not iterations.isdigit() or int(iterations) < 1:
-        raise VocoderError(f"griffinlim iterations must be a positive integer, not {iterations!r}")
-    return int(iterations)
-
-
 def default_vocoder(mel_config: MelConfig) -> str:
     """What a model speaks through unless told: Griffin-Lim from the bundled Vocos's phase
     (``vocos+griffinlim``) where that Vocos reads the model's mel, Griffin-Lim from noise elsewhere.
@@ -165,14 +157,18 @@ def load_vocoder(spec: str | None = None, mel_config: MelConfig | None = None):
     """A vocoder for ``spec`` (None: :func:`default_vocoder`); with ``mel_config`` (the acoustic
     model's), a mel mismatch is an error."""
     spec = default_vocoder(mel_config or MelConfig()) if spec is None else spec
-    base, plus, tail = spec.rpartition("+")
-    if plus and (tail == "griffinlim" or tail.startswith("griffinlim:")):
-        iterations, vocos = _iterations(tail, VOCOS_GRIFFIN_LIM_ITERATIONS), load_vocoder(base, mel_config)
+    try:
+        griffin_lim = griffin_lim_spec(spec)
+    except ValueError as err:
+        raise VocoderError(str(err)) from None
+    if griffin_lim is not None:
+        base, iterations = griffin_lim
+        if not base:
+            return GriffinLim(mel_config or MelConfig(), iterations=iterations)
+        vocos = load_vocoder(base, mel_config)
         if not isinstance(vocos, Vocos):
             raise VocoderError(f"{spec}: Griffin-Lim starts from a Vocos's phase, and {base} is not a Vocos")
         return VocosGriffinLim(vocos, iterations)
-    if spec == "griffinlim" or spec.startswith("griffinlim:"):
-        return GriffinLim(mel_config or MelConfig(), iterations=_iterations(spec, GRIFFIN_LIM_ITERATIONS))
     if spec == "vocos":
         vocoder = load_hifigan(BUNDLED_VOCOS)
     elif spec.startswith("hf:"):

@@ -20,6 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..audio import MelConfig
+from .base import MelVocoder
 
 ARCHITECTURE = "vocos"
 
@@ -65,12 +66,12 @@ def istft_same(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -
     return audio[:, pad:length - pad] / envelope[pad:length - pad].clamp(min=1e-11)
 
 
-class Vocos(nn.Module):
+class Vocos(MelVocoder):
     """log-mel (batch, n_mels, frames) -> waveform (batch, frames * hop)."""
 
     def __init__(self, config: VocosConfig = VocosConfig()):
         super().__init__()
-        self.config = config
+        self.config, self.mel_config = config, config.mel
         mel = config.mel
         self.embed = nn.Conv1d(mel.n_mels, config.dim, 7, padding=3)
         self.norm = nn.LayerNorm(config.dim, eps=1e-6)
@@ -83,18 +84,6 @@ class Vocos(nn.Module):
             if isinstance(module, (nn.Conv1d, nn.Linear)):
                 nn.init.trunc_normal_(module.weight, std=0.02)
                 nn.init.zeros_(module.bias)
-
-    @property
-    def mel_config(self) -> MelConfig:
-        return self.config.mel
-
-    @property
-    def sample_rate(self) -> int:
-        return self.config.mel.sample_rate
-
-    @property
-    def hop_length(self) -> int:
-        return self.config.mel.hop_length
 
     def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """log-mel (batch, n_mels, frames) -> STFT log-magnitude and phase (batch, n_fft / 2 + 1, frames)."""
