@@ -58,8 +58,9 @@ class OnnxBackend:
         except (OSError, KeyError, TypeError, ValueError) as err:
             raise OnnxError(f"{self.folder} is not an exported tts-diffusion voice: {err}") from None
         # The sentences of a batch run side by side, one a thread (2 threads: 4 sentences' decoding in
-        # 0.29 s, against 0.33 s as one batch on both threads); a lone sentence (the first, for the first audio soon) decodes on all of them (240 frames:
-        # 0.128 -> 0.086 s on 2), in a session of its own (one run at a time keeps the thread pool).
+        # 0.29 s, against 0.33 s as one batch on both threads); a lone sentence (the first, for the
+        # first audio soon) decodes on all of them (240 frames: 0.128 -> 0.086 s on 2), in a session
+        # of its own (one run at a time keeps the thread pool).
         self.workers = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
         self.encoder = self._session("encoder.onnx")
@@ -143,8 +144,8 @@ class OnnxBackend:
         """One sentence's tokens -> its mel (n_mels, frames) and the NFE."""
         decoder = self._decoder(options.method, options.steps, threads)
         speakers = np.full(1, speaker or 0, dtype=np.int64)
-        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, {
-            "ids": ids[None], "langs": langs[None], "lengths": np.array([len(ids)]), "speaker": speakers}))
+        tokens = {"ids": ids[None], "langs": langs[None], "lengths": np.array([len(ids)], dtype=np.int64)}
+        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, tokens | {"speaker": speakers}))
         durations = np.maximum(np.round(np.exp(log_w[0, 0]) / options.speed), 1).astype(np.int64)
         frames = int(durations.sum())
         width = -(-frames // self.multiple) * self.multiple  # the U-Net halves time: a multiple of 2^levels
@@ -154,7 +155,8 @@ class OnnxBackend:
         z = np.random.default_rng(seed).standard_normal((self.mel_config.n_mels, frames))
         x_init = mu.copy()
         x_init[0, :, :frames] += self.prior_std / options.temperature * z
-        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init, "speaker": speakers}))
+        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init,
+                                                          "speaker": speakers}))
         return mel[0, :, :frames], options.steps * (2 if options.method == "ode-heun" else 1)
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
