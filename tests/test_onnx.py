@@ -347,3 +347,24 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
         TTS.from_pretrained(tiny_run, runtime="onnx")
     with pytest.raises(ValueError, match="unknown runtime 'jax'"):
         TTS.from_pretrained(runtime="jax")
+
+
+def test_an_int8_export_quantizes_the_decoders_convolutions(tiny_run, onnx_voice, tmp_path):
+    """--int8: every Conv of the decoder a QLinearConv (the rest float32); the voice speaks a mel near
+    the float32 export's from the same seed, but not equal to it (parity is the float32 export's)."""
+    import onnx
+
+    out = tmp_path / "int8"
+    assert export_main(["--onnx", str(tiny_run), str(out), "--decoders", "ode:4", "--int8"]) == 0
+    assert json.loads((out / "voice.json").read_text())["int8"] is True
+    ops = [n.op_type for n in onnx.load(str(out / "decoder_ode_4.onnx")).graph.node]
+    convs = [n.op_type for n in onnx.load(str(onnx_voice / "decoder_ode_4.onnx")).graph.node].count("Conv")
+    assert ops.count("QLinearConv") == convs > 0 and "Conv" not in ops
+    int8, float32 = OnnxBackend(out, threads=1), OnnxBackend(onnx_voice, threads=1)
+    encoded = float32.tokenizer.encode("Good evening. Here is the news.")
+    ids, langs, lengths = pad_tokens([encoded.ids], [encoded.langs])
+    (a,), _ = float32.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
+    (b,), _ = int8.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
+    error, spread = np.sqrt(np.mean((a - b) ** 2)), a.std()
+    assert a.shape == b.shape and 1e-4 < error < 0.2 * spread
+    assert export_main(["x", str(tmp_path / "v.safetensors"), "--int8"]) == 2

@@ -1,6 +1,6 @@
 """Export a voice as ONNX graphs for the torch-free runtime (:mod:`tts_diffusion.runtime`):
 
-    python -m tts_diffusion.export --onnx MODEL OUT_DIR [--decoders ode:4,ode:10] [--vocoder SPEC]
+    python -m tts_diffusion.export --onnx MODEL OUT_DIR [--decoders ode:4,ode:10] [--vocoder SPEC] [--int8]
 
 OUT_DIR gets
 - ``encoder.onnx``: (ids, langs, lengths[, speaker]) -> (mu_x, log_w), the text encoder and its
@@ -12,7 +12,8 @@ OUT_DIR gets
   and phase, inverted in numpy since ONNX has no inverse STFT, or only its phase used to start
   Griffin-Lim for ``vocos+griffinlim``); Griffin-Lim runs in numpy.
 - ``voice.json``: the format, mel config, symbol table and front end, voices, the prior's std,
-  the decoders, the vocoder, and the frame multiple the decoder needs.
+  the decoders (``int8``: their convolutions quantized, see :mod:`tts_diffusion.onnx_quantize`),
+  the vocoder, and the frame multiple the decoder needs.
 
 Batch, tokens and frames are dynamic axes. The stochastic samplers (sde, pc) draw fresh noise at
 every step and are not exported.
@@ -135,9 +136,10 @@ def _export_vocoder(vocoder, n_mels: int, folder: Path) -> dict:
 
 
 def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,ode:10",
-                vocoder: str | None = None) -> Path:
+                vocoder: str | None = None, int8: bool = False) -> Path:
     """Write the ONNX voice of ``spec`` into ``out_dir``: built in a temporary folder beside it,
-    which replaces ``out_dir`` (an earlier export) once complete."""
+    which replaces ``out_dir`` (an earlier export) once complete. ``int8``: the decoders' convolutions
+    in int8 (:mod:`tts_diffusion.onnx_quantize`)."""
     from .vocoder import load_vocoder
 
     wanted = parse_decoders(decoders)
@@ -154,7 +156,13 @@ def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,od
                 "voices": [asdict(v) for v in model.config.voices], "prior_std": model.sde.prior_std(),
                 "frame_multiple": model.decoder.frame_multiple,
                 "decoders": _export_decoders(model, mel_config.n_mels, tmp, voices, wanted),
-                "vocoder": _export_vocoder(neural, mel_config.n_mels, tmp)}
+                "vocoder": _export_vocoder(neural, mel_config.n_mels, tmp), "int8": int8}
+        if int8:
+            from .onnx_quantize import calibration_inputs, quantize_decoder
+
+            feeds = calibration_inputs(model, tokenizer)
+            for name in (n for files in meta["decoders"].values() for n in files.values()):
+                quantize_decoder(tmp / name, feeds)
         (tmp / "voice.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
