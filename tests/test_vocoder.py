@@ -398,7 +398,7 @@ def test_official_vocos_from_the_hub_needs_its_own_mel(tmp_path, fake_hub):
                      ("charactr/vocos-mel-24khz", "config.yaml"): OFFICIAL_VOCOS_CONFIG.encode()}
     script = """
         import sys, torch
-        from tts_diffusion.audio import MelConfig, griffin_lim_spec
+        from tts_diffusion.audio import MelConfig
         from tts_diffusion.vocoder import load_vocoder, VocoderError
         vocoder = load_vocoder(sys.argv[1], MelConfig.preset("vocos-24khz"))
         assert vocoder.sample_rate == 24000 and vocoder.mel_config == MelConfig.preset("vocos-24khz")

@@ -77,7 +77,9 @@ class OnnxBackend:
                 griffin_lim = griffin_lim_spec(spec)
             except ValueError as err:
                 raise OnnxError(str(err)) from None
-            choice = spec if griffin_lim is None else f"{griffin_lim[0]}+griffinlim".lstrip("+")
+            choice = spec
+            if griffin_lim is not None:
+                choice = f"{griffin_lim[0]}+griffinlim" if griffin_lim[0] else "griffinlim"
             with_vocos = kind in ("vocos", "vocos+griffinlim")
             if choice != "griffinlim" and not (with_vocos and choice in ("vocos", "vocos+griffinlim")):
                 raise OnnxError(f"an ONNX voice speaks through its exported vocoder ({kind}), griffinlim[:N], or, "
