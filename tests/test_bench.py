@@ -69,3 +69,14 @@ def test_word_error_rate_compares_spoken_forms():
     assert judges.word_error_rate(truth, ["the bus leaves at nine thirty PM from platform four"]) == 0.0
     assert judges.word_error_rate(truth, ["the bus leaves at 9:30 from platform 4"]) == 1 / 10  # "pm" deleted
     assert judges.word_error_rate(truth, [""]) == 1.0
+
+
+def test_korean_character_error_rate_compares_spoken_forms_and_caps_each_sentence():
+    judges = load_script("bench/judges.py")
+    truth = ["오늘 서울의 기온은 영하 4도입니다."]
+    assert judges.korean_characters(truth[0]) == "오늘서울의기온은영하사도입니다"
+    assert judges.character_error_rates(truth, ["오늘 서울의 기온은 영하 사 도 입니다!"]) == [0.0]  # digits and spaces agree
+    assert judges.character_error_rates(truth, ["오늘 서울의 기온은 영하 사 도입니까"]) == [1 / 15]  # one substitution
+    looping = "사오" * 40  # a recognizer looping on speech it cannot follow counts once, not 5 times over
+    assert judges.character_error_rates(truth + ["네."], [looping, ""]) == [1.0, 1.0]
+    assert judges.character_error_rate(truth * 2, ["오늘 서울의 기온은 영하 사 도입니다", looping]) == 0.5

