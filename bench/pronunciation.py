@@ -9,20 +9,25 @@ apart from the rules' development (bench/text/pronunciation_heldout.tsv): front 
 comparison, g2pkk (a rule-based Korean G2P with a morphological analyser, mecab) whose output
 Hangul must equal the pronunciation. g2pkk runs in its own venv (``pip install g2pkk
 python-mecab-ko``); its constructor downloads nltk's cmudict (English only), so the script builds it
-without that step. Then the standard's own examples, rule by rule (tests/pronunciation_cases.tsv).
+without that step. Then the standard's own examples, rule by rule (tests/pronunciation_cases.tsv),
+the held-out news phrases (English words, acronyms, counters, fractions, named dates: read as an
+announcer reads them, spaces aside; bench/text/news_phrases_heldout.tsv), and the front end's time
+per sentence (normalization, standard pronunciation and G2P of bench/text/heldout_ko.txt, each once, median).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
+import time
 import warnings
 from collections import defaultdict
 from pathlib import Path
 
 from report import publish
-from tts_diffusion.text import Tokenizer
+from tts_diffusion.text import Tokenizer, normalize
 from tts_diffusion.text.pronunciation import standard_pronunciation
 
 HERE = Path(__file__).parent
@@ -77,12 +82,26 @@ def main() -> None:
     for spelling, pronunciation, article in read_pairs(HERE.parent / "tests" / "pronunciation_cases.tsv"):
         got = standard_pronunciation(spelling)
         by_rule[article.rstrip("*")].append(f"{spelling} [{pronunciation}]" + ("" if got == pronunciation else f" → {got} ✗"))
+    phrases = read_pairs(HERE / "text" / "news_phrases_heldout.tsv")
+    phrase_misses = [f"{w} → {normalize(w, 'ko')} (announcer: {e})" for w, e in phrases
+                     if normalize(w, "ko").replace(" ", "") != e.replace(" ", "")]
+    sentences = read_pairs(HERE / "text" / "heldout_ko.txt")
+    tokenizer, seconds = Tokenizer(), []
+    tokenizer.encode("준비", "ko")  # espeak-ng loaded before timing
+    for (sentence,) in sentences:  # each once: nothing cached
+        start = time.perf_counter()
+        tokenizer.encode(sentence, "ko")
+        seconds.append(time.perf_counter() - start)
     examples = "\n".join(f"| {a} | {len(v)} | {', '.join(v)} |" for a, v in sorted(by_rule.items(), key=lambda kv: int(kv[0])))
     body = (CHOICE + "## Held-out words\n\n| reader | read as the standard pronunciation |\n| --- | --- |\n" + "\n".join(rows)
             + "\n\nWhere front end v2 differs: " + "; ".join(misses[:1] + misses[1:]) + "\n\n"
             "## The standard's examples, article by article\n\nEach is `spelling [standard pronunciation]`, "
             "followed by our reading where it differs.\n\n| article | examples | spelling [pronunciation] |\n"
-            "| --- | --- | --- |\n" + examples + "\n")
+            "| --- | --- | --- |\n" + examples + "\n\n"
+            f"## Held-out news phrases\n\n{len(phrases) - len(phrase_misses)} / {len(phrases)} read as an announcer "
+            "reads them. Misses: " + ("; ".join(phrase_misses) or "none") + "\n\n"
+            f"## Speed\n\nThe front end (normalize, standard pronunciation, G2P, symbol ids) takes "
+            f"{1000 * statistics.median(seconds):.2f} ms per held-out Korean sentence (median of {len(seconds)}).\n")
     publish("Korean standard pronunciation", body, args.out)
 
 

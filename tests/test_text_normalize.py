@@ -28,7 +28,7 @@ KOREAN = [
     ("면적 100㎡", "면적 백 제곱미터"),
     ("시속 100km/h", "시속 백 킬로미터"),
     ("KBS 뉴스입니다", "케이비에스 뉴스입니다"),
-    ("Apple의 iPhone 판매량", "Apple의 iPhone 판매량"),
+    ("Apple의 iPhone 판매량", "애플의 아이폰 판매량"),  # English words in Korean text: as an announcer reads them
     ("사과 3개", "사과 세 개"),
     ("21명", "스물한 명"),
     ("1번째 순서", "첫 번째 순서"),

@@ -25,14 +25,14 @@ def test_english_g2p():
 
 def test_encode_mixed_text_marks_languages_and_blanks():
     tokenizer = Tokenizer(add_blank=True)
-    encoded = tokenizer.encode("오늘 Apple 주가")
+    encoded = tokenizer.encode("오늘 주가. Apple stock rose. 내일 뵙겠습니다.")  # an English sentence stays English
     table = tokenizer.table
     assert len(encoded.ids) == 2 * len(encoded.phonemes) + 1
     assert encoded.ids[0::2] == [table.pad_id] * (len(encoded.phonemes) + 1)
     assert [table.symbols[i] for i in encoded.ids[1::2]] == list(encoded.phonemes)
     ko, en = table.language_id("ko"), table.language_id("en")
     assert set(encoded.langs) == {ko, en} and len(encoded.langs) == len(encoded.ids)
-    # the English run sits between two Korean runs
+    # the English run sits between two Korean runs (an English word inside a Korean sentence is Hangul)
     runs = [l for i, l in enumerate(encoded.langs) if i == 0 or encoded.langs[i - 1] != l]
     assert runs == [ko, en, ko]
 

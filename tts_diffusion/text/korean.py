@@ -2,7 +2,8 @@
 
 The rules run in a fixed order, most specific first (a phone number before a date before a plain
 number), each a regular expression with a function that says how a Korean reader voices it.
-Latin words that are not acronyms stay as they are, for the English G2P.
+English words inside a Korean sentence are written in Hangul as an announcer reads them
+(:mod:`.loanwords`); a sentence with no Hangul in it stays English, for the English G2P.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 
 from . import numbers_ko as num
+from .loanword_lexicon import MIXED
+from .loanwords import hangul_for
 from .rules import apply_rules
 
 LETTER_NAMES = dict(zip(
@@ -22,6 +25,17 @@ NATIVE_COUNTERS = [
     "개", "명", "살", "마리", "번째", "번", "시간", "시", "권", "잔", "병", "장", "척", "그루", "송이",
     "켤레", "벌", "곳", "가지", "달", "채", "통", "군데", "자루", "쌍", "사람", "배", "알", "줄",
 ]
+# Sino-Korean counters listed because a native one is their prefix (개월 after 개, 시즌 after 시)
+# or they are common in news; matched longest first.
+SINO_COUNTERS = ["개월", "개국", "개년", "개사", "개소", "개교", "주", "주년", "년", "회", "차", "층", "호", "위",
+                 "등", "세", "학년", "인분", "번지", "배럴", "건", "가구", "세대"]
+
+# Dates that are names (3.1절 삼일절, 6.25 전쟁 육이오 전쟁): read digit by digit, with no 월/일,
+# when one of the words that name them follows.
+NAMED_DATES = {"3.1": "삼일", "4.19": "사일구", "5.16": "오일육", "5.18": "오일팔", "6.10": "육십", "6.15": "육일오",
+               "6.25": "육이오", "6.29": "육이구", "8.15": "팔일오", "10.26": "십이육", "12.12": "십이십이"}
+_DATE_NAMES = ("절|운동|만세|전쟁|혁명|의거|민주|항쟁|사태|쿠데타|군사|정변|선언|공동|광복|기념|남북|정신|특별법|"
+               "유공자|희생|묘지|참전|세대")
 
 UNITS = {
     "km2": "제곱킬로미터", "m2": "제곱미터", "km": "킬로미터", "cm": "센티미터",
@@ -103,6 +117,16 @@ def _range(m: re.Match) -> str:
     return f"{low}{unit}에서 {high}{unit}"
 
 
+def _fraction(m: re.Match) -> str:
+    """'1/3' -> 삼 분의 일: the denominator first, as Korean reads a fraction."""
+    return f"{num.sino(int(m.group(2)))} 분의 {num.sino(int(m.group(1)))}"
+
+
+def _approximate(m: re.Match) -> str:
+    """'10여 명' -> 십여 명, '20여 개국' -> 이십여 개국: 여 ('some, over') takes Sino-Korean numbers."""
+    return f"{num.sino(int(m.group(1)))}여 "
+
+
 def _counter(m: re.Match) -> str:
     amount, counter = m.group(1), m.group(2)
     n = int(amount) if "." not in amount else None
@@ -123,23 +147,47 @@ def _plain_number(m: re.Match) -> str:
     return _join(_read_number(m.group(0)), m.string[m.end():m.end() + 1])
 
 
+def _in_korean_sentence(m: re.Match) -> bool:
+    start = max(m.string.rfind(mark, 0, m.start()) for mark in ".!?\n")
+    ends = [i for i in (m.string.find(mark, m.end()) for mark in ".!?\n") if i >= 0]
+    return bool(_HANGUL.search(m.string, start + 1, min(ends, default=len(m.string))))
+
+
+def _mixed(m: re.Match) -> str:
+    return MIXED[m.group(0)] if _in_korean_sentence(m) else m.group(0)
+
+
 def _latin(m: re.Match) -> str:
-    """Acronyms and single capitals are spelled in Hangul (KBS -> 케이비에스); words stay Latin."""
+    """In a Korean sentence: a known word or an acronym read as a word from the lexicon, another
+    all-capitals word of up to six letters spelled (KBS -> 케이비에스), any other word transcribed
+    (:func:`.loanwords.hangul_for`). Outside Korean sentences, words stay Latin."""
     word = m.group(0)
-    if word.isupper() and len(word) <= 6:
-        return "".join(LETTER_NAMES[ch] for ch in word)
-    return word
+    if not _in_korean_sentence(m):
+        return word
+    hangul = hangul_for(word) if not (len(word) == 1 and word.isupper()) else ""
+    if hangul:
+        return hangul
+    if word.isupper() and len(word) <= 6 or len(word) == 1:
+        return "".join(LETTER_NAMES[ch] for ch in word.upper())
+    return hangul_for(word.lower())
 
 
 _units_pattern = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_counters_pattern = "|".join(sorted(NATIVE_COUNTERS + ["월", "년", "일", "분", "초", "원", "도"], key=len, reverse=True))
+_counters_pattern = "|".join(sorted(NATIVE_COUNTERS + SINO_COUNTERS + ["월", "일", "분", "초", "원", "도"],
+                                   key=len, reverse=True))
+_mixed_pattern = "|".join(re.escape(token) for token in sorted(MIXED, key=len, reverse=True))
+_named_dates_pattern = "|".join(re.escape(date) for date in sorted(NAMED_DATES, key=len, reverse=True))
 
 RULES: list[tuple[re.Pattern, object]] = [
+    (re.compile(rf"(?<![A-Za-z0-9])(?:{_mixed_pattern})(?![A-Za-z0-9])"), _mixed),
+    (re.compile(rf"(?<![0-9.])({_named_dates_pattern})(?![0-9])(?=\s?(?:{_DATE_NAMES}))"),
+     lambda m: NAMED_DATES[m.group(1)]),
     (re.compile(r"(?<![0-9])0[0-9]{1,2}-[0-9]{3,4}-[0-9]{4}(?![0-9])"), _phone),
     (re.compile(r"(?<![0-9.])([0-9]{4})\s?[.\-/]\s?([0-9]{1,2})\s?[.\-/]\s?([0-9]{1,2})(?![0-9])\.?"), _date),
     (re.compile(r"(?<![0-9])([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?![0-9])"), _clock),
     (re.compile(r"([$₩€£¥])\s?([0-9][0-9,]*(?:\.[0-9]+)?)(조|억|만|천)?"), _currency_sign),
     (re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))"), ""),
+    (re.compile(r"(?<![0-9/.])([0-9]{1,6})\s?/\s?([0-9]{1,6})(?![0-9/])"), _fraction),
     (re.compile(rf"({_NUMBER})\s?~\s?({_NUMBER})\s?({_units_pattern}|{_counters_pattern})?"), _range),
     (re.compile(r"(?<=[0-9][가-힣])(?=제\s?[0-9])"), " "),  # 제3조제2항: each article reference its own word
     (re.compile(r"제\s?([0-9]+)(\s?)"), _ordinal_prefix),
@@ -147,7 +195,9 @@ RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(rf"(시속\s?)?({_NUMBER})\s?km/h(?![A-Za-z])"), _speed),
     (re.compile(rf"({_NUMBER})\s?({_units_pattern})(?![A-Za-z])"), _unit),
     (re.compile(rf"(?:(?<=^)|(?<=[\s(]))-(?={_NUMBER})"), "마이너스 "),
+    (re.compile(r"(?<![0-9.])([0-9]+)여\s?(?=[가-힣])"), _approximate),
     (re.compile(rf"({_NUMBER})\s?({_counters_pattern})"), _counter),
+    (re.compile(r"(?<=[A-Za-z])(?=[0-9])"), " "),  # iPhone17 -> iPhone 17
     (re.compile(_NUMBER), _plain_number),
     (re.compile(r"[A-Za-z]+"), _latin),
 ]
