@@ -8,9 +8,11 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError
 
+
 from .audio import MelConfig
 from .config import ConfigError, from_dict
 from .hub import hub_file, parse_spec
+from .model_size import build_within
 from .models.tts import CHECKPOINT_FORMAT, GradTTS, ModelConfig
 from .text import Tokenizer
 from .weights import checkpoint_dirs, load_weights, read_metadata
@@ -61,7 +63,11 @@ def load_acoustic(spec: str | Path, device: str | torch.device = "cpu") -> tuple
         tokenizer = Tokenizer.from_state(meta["tokenizer"])
     except (OSError, KeyError, TypeError, ValueError, ConfigError, SafetensorError) as err:
         raise PretrainedError(f"{path} is not a tts-diffusion acoustic model: {err}") from None
-    model = GradTTS(len(tokenizer.table), len(tokenizer.table.languages), mel_config.n_mels, model_config)
+    try:
+        model = build_within(lambda: GradTTS(len(tokenizer.table), len(tokenizer.table.languages), mel_config.n_mels,
+                                             model_config), "its model config")
+    except ValueError as err:
+        raise PretrainedError(f"{path}: {err}") from None
     try:
         model.load_state_dict(load_weights(path, device))
     except RuntimeError as err:

@@ -142,7 +142,9 @@ def fold_weight_norm(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Ten
 
 
 def build_generator(config: HiFiGANConfig, state_dict: dict[str, torch.Tensor]) -> Generator:
-    generator = Generator(config)
+    from ..model_size import build_within
+
+    generator = build_within(lambda: Generator(config), "its HiFi-GAN config")
     try:
         generator.load_state_dict(fold_weight_norm(state_dict))
     except RuntimeError as err:

@@ -17,6 +17,7 @@ import torch
 
 from ..audio import MelConfig, griffin_lim_spec
 from ..hub import hub_file, parse_spec
+from ..model_size import build_within
 from ..weights import checkpoint_dirs, read_metadata
 from .griffinlim import GriffinLim, VocosGriffinLim
 from .hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig, build_generator, read_config
@@ -32,9 +33,13 @@ class VocoderError(ValueError):
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     if path.suffix == ".safetensors":
+        from safetensors import SafetensorError
         from safetensors.torch import load_file
 
-        return load_file(str(path))
+        try:
+            return load_file(str(path))
+        except SafetensorError as err:
+            raise _unreadable(path, err) from None
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 (any unpickling failure means: not loadable safely)
@@ -43,6 +48,10 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         if isinstance(data, dict) and isinstance(data.get(key), dict):
             return data[key]
     return data
+
+
+def _unreadable(path: Path, err: Exception) -> VocoderError:
+    return VocoderError(f"cannot read {path}: {str(err).splitlines()[0]} (a truncated or corrupt file?)")
 
 
 def _weights_in(folder: Path) -> Path:
@@ -87,7 +96,7 @@ def _vocos_config(data: dict) -> VocosConfig:
 
 
 def build_vocos(config: VocosConfig, state: dict[str, torch.Tensor]) -> Vocos:
-    model = Vocos(config)
+    model = build_within(lambda: Vocos(config), "its Vocos config")
     try:
         model.load_state_dict(state)
     except RuntimeError as err:
@@ -99,9 +108,14 @@ def _from_training_run(weights: Path) -> Generator | Vocos | None:
     """The generator of a checkpoint our vocoder trainer wrote, or None for any other file."""
     if weights.suffix != ".safetensors":
         return None
+    from safetensors import SafetensorError
+
     from ..config import from_dict
 
-    meta = read_metadata(weights)
+    try:
+        meta = read_metadata(weights)
+    except SafetensorError as err:
+        raise _unreadable(weights, err) from None
     if meta.get("format") != CHECKPOINT_FORMAT:
         return None
     state = {k[len("generator."):]: v for k, v in read_state_dict(weights).items() if k.startswith("generator.")}
