@@ -17,6 +17,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 MAX_CHARS = 1000
 MAX_UPLOAD = "100kb"  # the page takes no files; anything larger than a form is refused
+MAX_AUDIO_SECONDS = 180.0  # a request's audio (slow speech and long pauses make short text long)
 CACHE = (600, 3600)  # every 10 minutes, delete generated files older than an hour
 
 
@@ -29,7 +30,23 @@ def launch_options(host: str) -> dict:
     hosts = sorted({host, "127.0.0.1", "localhost"})
     return dict(server_name=host, share=False, ssr_mode=False, max_file_size=MAX_UPLOAD, strict_cors=True,
                 app_kwargs={"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
-                                           Middleware(SameOriginMiddleware, hosts=hosts)]})
+                                           Middleware(SameOriginMiddleware, hosts=hosts), Middleware(NoUploads)]})
+
+
+class NoUploads:
+    """Refuses (403) Gradio's upload route: the page takes no files, so nothing may be stored on the
+    server and served back from it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/").endswith("/upload"):
+            from starlette.responses import PlainTextResponse
+
+            await PlainTextResponse("this demo takes no uploads", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class SameOriginMiddleware:
@@ -58,7 +75,7 @@ EXAMPLES = [
 ]
 
 
-def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
+def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None, max_seconds: float = MAX_AUDIO_SECONDS):
     """The page. ``live``: a player that gets each sentence as soon as it is ready (Gradio encodes
     streamed audio with ffmpeg, so by default only where ffmpeg is installed)."""
     import shutil
@@ -92,8 +109,12 @@ def build_demo(tts, max_chars: int = MAX_CHARS, live: bool | None = None):
                                        postfilter=None if postfilter == "voice" else float(postfilter),
                                        speed=float(speed),
                                        seed=int(seed) if seed is not None else None)
-            start, chunks = time.perf_counter(), []
+            start, chunks, seconds = time.perf_counter(), [], 0.0
             for chunk in tts.stream(text, options):
+                seconds += len(chunk.audio) / chunk.sample_rate
+                if seconds > max_seconds:
+                    raise gr.Error(f"This would be more than {max_seconds:.0f} s of audio, the most one request "
+                                   "makes: shorten the text, or speak faster.")
                 chunks.append(chunk)
                 yield ((chunk.sample_rate, pcm16(chunk.audio)) if live else gr.skip(), gr.skip(), gr.skip(),
                        f"sentence {chunk.index + 1} of {chunk.count} ready")

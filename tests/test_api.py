@@ -44,7 +44,7 @@ def test_bad_arguments(tiny_run):
 
 def test_sentences_are_split_after_normalization(tiny_run):
     tts = TTS.from_pretrained(tiny_run)
-    spoken = [s for s, _ in tts.sentences("Dr. Kim met Mr. Lee at 9 a.m. today. Then he left.\n\n둘째 줄")]
+    spoken = tts.sentences("Dr. Kim met Mr. Lee at 9 a.m. today. Then he left.\n\n둘째 줄")
     assert len(spoken) == 3 and spoken[0] == "doctor Kim met mister Lee at nine a m today."
     assert spoken[1] == "Then he left." and spoken[2] == "둘째 줄"
 

@@ -27,7 +27,7 @@ def server(tiny_run):
     from tts_diffusion.api import TTS
 
     app = load_script("app.py")
-    demo = app.build_demo(TTS.from_pretrained(tiny_run), max_chars=200)
+    demo = app.build_demo(TTS.from_pretrained(tiny_run), max_chars=200, max_seconds=20)
     demo.launch(server_port=None, prevent_thread_lock=True, quiet=True, **app.launch_options("127.0.0.1"))
     yield demo.local_url
     demo.close()
@@ -71,6 +71,9 @@ def test_gradio_client_and_the_length_limit(server):
     assert "score evaluations" in timings
     with pytest.raises(Exception, match="at most 200"):
         client.predict("가" * 201, "ode", 3, 1.5, 1.0, 0, "auto", api_name="/speak")
+    slow = "오늘 서울의 기온은 영하 삼 도입니다. " * 9  # under the character cap, over 20 s of audio when slow
+    with pytest.raises(Exception, match="more than 20 s of audio"):
+        client.predict(slow, "ode-euler", 2, 1.5, 0.25, 0, "auto", api_name="/speak")
 
 
 def test_the_live_player_gets_each_sentence_before_the_whole(server):
@@ -101,5 +104,7 @@ def test_other_hosts_origins_and_big_uploads_are_refused(server):
     assert status("/", Origin="http://evil.example") == 403  # a page elsewhere calling the demo
     assert status("/", Origin=server.rstrip("/")) == 200
     body = b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.bin\"\r\n\r\n" + b"0" * 300_000 + b"\r\n--x--\r\n"
-    assert status("/gradio_api/upload", "POST", body, **{"Content-Type": "multipart/form-data; boundary=x"}) == 413
+    small = body.replace(b"0" * 300_000, b"0" * 100)
+    for upload in (body, small):  # the page takes no files: none is stored, large or small
+        assert status("/gradio_api/upload", "POST", upload, **{"Content-Type": "multipart/form-data; boundary=x"}) == 403
 

@@ -316,7 +316,7 @@ def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
     for bad in ("vocos:3", "hifigan", "hf:acme/vocos+griffinlim"):
         with pytest.raises(ValueError, match="exported vocoder .vocos.griffinlim., griffinlim"):
             OnnxBackend(out, bad)
-    with pytest.raises(ValueError, match="positive integer, not '0'"):
+    with pytest.raises(ValueError, match="whole number from 1 to 1000, not '0'"):
         OnnxBackend(out, "vocos+griffinlim:0")
     with pytest.raises(ValueError, match="exported with a Vocos"):
         OnnxBackend(tmp_path / f"voice_{len(str(hifigan))}", "vocos+griffinlim")

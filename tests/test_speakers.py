@@ -108,6 +108,25 @@ def test_export_writes_a_voices_postfilter_into_its_card(two_voice_run, tmp_path
     assert not (tmp_path / "w.safetensors").exists() and not (tmp_path / "x.safetensors").exists()
 
 
+def test_export_keeps_the_chosen_voices_in_the_chosen_order(two_voice_run, tmp_path):
+    """--voices reorders the speaker tables' rows with the names: each voice still speaks exactly as
+    before, and the first voice of a language becomes its default."""
+    from tts_diffusion.api import TTS
+    from tts_diffusion.export import export
+
+    reordered = export(str(two_voice_run), tmp_path / "r" / "voice.safetensors", voice_names=["en-b", "ko-a"])
+    before, after = TTS.from_pretrained(two_voice_run), TTS.from_pretrained(reordered.parent)
+    assert [v.name for v in after.voices] == ["en-b", "ko-a"]
+    for name in ("ko-a", "en-b"):
+        old = before.synthesize("안녕하세요.", steps=2, seed=3, voice=name).mel
+        assert (after.synthesize("안녕하세요.", steps=2, seed=3, voice=name).mel == old).all()
+    assert (after.synthesize("Good evening.", steps=2, seed=3).mel
+            == before.synthesize("Good evening.", steps=2, seed=3, voice="en-b").mel).all()
+    for bad in (["ko-a"], ["ko-a", "ko-a"], ["ko-a", "nobody"]):
+        with pytest.raises(ValueError, match="two or more distinct names of ko-a, en-b"):
+            export(str(two_voice_run), tmp_path / "bad.safetensors", voice_names=bad)
+
+
 def test_cli_lists_voices_and_refuses_an_unknown_one(two_voice_run, tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "tts_diffusion.cli", "--model", str(two_voice_run), *a],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT)

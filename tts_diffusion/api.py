@@ -31,6 +31,7 @@ from .text import Lexicon, Tokenizer, normalize, pad_tokens
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+VOICEABLE = re.compile(r"[가-힣A-Za-z]|\[\[")  # a sentence with a letter or inline phonemes to speak
 
 
 def split_sentences(spoken: str, max_chars: int = 200) -> list[str]:
@@ -145,13 +146,17 @@ class TTS:
         """The model's named voices (empty for a single-voice model)."""
         return list(self.backend.voices)
 
-    def sentences(self, text: str, lang: str = "auto") -> list[tuple[str, object]]:
-        """(spoken sentence, its encoding) for ``text`` after the lexicon: each paragraph is normalized
-        once, then split into sentences. Raises ValueError for text with nothing to voice, or
-        longer than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
+    def sentences(self, text: str, lang: str = "auto") -> list[str]:
+        """The spoken sentences of ``text`` after the lexicon: each paragraph is normalized once, then
+        split into sentences (encoding waits until a sentence is spoken: a long text's first audio
+        does not wait for the G2P of the rest). Raises ValueError for text with nothing to voice,
+        or longer than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
         if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
             raise ValueError(f"the text has {len(text):,} characters, more than {MAX_TEXT_CHARS:,}: split it")
         text = self.lexicon.apply(text)
+        if len(text) > MAX_TEXT_CHARS:  # a lexicon's respellings can make a short text long
+            raise ValueError(f"the text has {len(text):,} characters after the lexicon, more than "
+                             f"{MAX_TEXT_CHARS:,}: split it")
         normalize(text, lang)  # one clear error (and one warning) for the whole text, before any work
         out = []
         with warnings.catch_warnings():
@@ -161,11 +166,7 @@ class TTS:
                     spoken = normalize(paragraph, lang)
                 except ValueError:
                     continue  # a line with nothing voiceable, between others
-                for sentence in split_sentences(spoken):
-                    try:
-                        out.append((sentence, self.tokenizer.encode(sentence, lang)))
-                    except ValueError:
-                        continue  # a lone "..." between sentences
+                out += [s for s in split_sentences(spoken) if VOICEABLE.search(s)]  # not a lone "..."
         return out
 
     def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
@@ -178,13 +179,19 @@ class TTS:
         yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
                                batch_size)
 
-    def _speak(self, encoded: list, options: SynthesisOptions, speaker: int | None, batch_size: int) -> Iterator[Chunk]:
+    def _encode(self, sentence: str, lang: str):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said once, for the whole text
+            return self.tokenizer.encode(sentence, lang)
+
+    def _speak(self, sentences: list[str], options: SynthesisOptions, speaker: int | None,
+               batch_size: int) -> Iterator[Chunk]:
         seed_base = 1000 * (options.seed if options.seed is not None else int(time.time_ns() % 2**20))
         gap = np.zeros(int(options.pause * self.sample_rate), dtype=np.float32)
         beta = voice_beta(options.postfilter, self.voices, speaker)
         first = 0
-        while first < len(encoded):
-            batch = encoded[first:first + (1 if first == 0 else batch_size)]
+        while first < len(sentences):
+            batch = [(s, self._encode(s, options.lang)) for s in sentences[first:first + (1 if first == 0 else batch_size)]]
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
@@ -196,7 +203,7 @@ class TTS:
                 t1 = time.perf_counter()
                 audio = next(audios)
                 audio = np.concatenate([gap, audio]) if first + i else audio
-                yield Chunk(batch[i][0], first + i, len(encoded), audio, self.sample_rate, mel,
+                yield Chunk(batch[i][0], first + i, len(sentences), audio, self.sample_rate, mel,
                             {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
             first += len(batch)
 

@@ -24,6 +24,9 @@ GRIFFIN_LIM_ITERATIONS = 32
 VOCOS_GRIFFIN_LIM_ITERATIONS = 16
 
 
+MAX_GRIFFIN_LIM_ITERATIONS = 1000  # as the sampler's steps: past a few hundred nothing is heard to change
+
+
 def griffin_lim_spec(spec: str) -> tuple[str, int] | None:
     """A vocoder spec that runs Griffin-Lim: ``griffinlim[:N]`` -> ("", N) and ``<base>+griffinlim[:N]``
     (started from the phase of the Vocos ``base``) -> (base, N), N by default 32 from noise and 16
@@ -32,8 +35,9 @@ def griffin_lim_spec(spec: str) -> tuple[str, int] | None:
     name, colon, count = tail.partition(":")
     if name != "griffinlim" or (plus and not base):
         return None
-    if colon and not (count.isdigit() and int(count) >= 1):
-        raise ValueError(f"griffinlim iterations must be a positive integer, not {count!r}")
+    if colon and not (count.isdigit() and 1 <= int(count) <= MAX_GRIFFIN_LIM_ITERATIONS):
+        raise ValueError(f"griffinlim iterations must be a whole number from 1 to {MAX_GRIFFIN_LIM_ITERATIONS}, "
+                         f"not {count!r}")
     return base, int(count) if colon else VOCOS_GRIFFIN_LIM_ITERATIONS if base else GRIFFIN_LIM_ITERATIONS
 
 
@@ -108,6 +112,17 @@ def load_wav(path: str | Path, sample_rate: int) -> np.ndarray:
     return audio.astype(np.float32)
 
 
+def training_audio(path: str | Path, sample_rate: int) -> np.ndarray:
+    """:func:`load_wav` for training data, which must be speech: a file of NaN or infinite samples
+    (readable, but it would poison every batch it joins) or of silence is an AudioError naming it."""
+    audio = load_wav(path, sample_rate)
+    if not np.isfinite(audio).all():
+        raise AudioError(f"{path} holds non-finite samples (NaN or infinity)")
+    if not audio.size or not np.abs(audio).max() > 0:
+        raise AudioError(f"{path} is silent (every sample is zero)")
+    return audio
+
+
 def save_wav(path: str | Path, audio, sample_rate: int) -> None:
     """Write 16-bit PCM WAV atomically (see :class:`PcmWriter`); samples are clipped to [-1, 1].
     ``audio``: a numpy array or a torch tensor."""
@@ -141,19 +156,26 @@ class PcmWriter:
     def __enter__(self) -> "PcmWriter":
         import contextlib
         import sys
-
-        import soundfile as sf
+        import wave
 
         self._stack = contextlib.ExitStack()
         streaming = self.output == "-" or is_special(self.output)
-        self._soundfile = not streaming and not self.raw  # a WAV file gets its true sizes at the end
+        # A WAV file gets its true sizes at the end, from the standard library's writer: its errors are
+        # the file's own OSErrors (a full disk says so; libsndfile's would be "System error.").
+        self._wave = not streaming and not self.raw
         try:
             if self.output == "-":
+                if sys.stdout is None:  # started with standard output closed (>&-)
+                    raise AudioError("cannot write to standard output: it is closed")
                 self._stream = sys.stdout.buffer
             else:
                 tmp = self._stack.enter_context(atomic_path(self.output))
-                self._stream = self._stack.enter_context(sf.SoundFile(
-                    str(tmp), "w", self.sample_rate, 1, "PCM_16", format="WAV") if self._soundfile else open(tmp, "wb"))
+                self._stream = self._stack.enter_context(open(tmp, "wb"))
+                if self._wave:
+                    self._stream = self._stack.enter_context(wave.open(self._stream, "wb"))
+                    self._stream.setnchannels(1)
+                    self._stream.setsampwidth(2)
+                    self._stream.setframerate(self.sample_rate)
             if streaming and not self.raw:
                 self._stream.write(streaming_wav_header(self.sample_rate))
         except OSError as err:
@@ -163,8 +185,8 @@ class PcmWriter:
 
     def write(self, audio: np.ndarray) -> None:
         try:
-            if self._soundfile:
-                self._stream.write(to_int16(audio))
+            if self._wave:
+                self._stream.writeframes(to_int16(audio).tobytes())
             else:
                 self._stream.write(to_int16(audio).tobytes())
                 self._stream.flush()

@@ -87,9 +87,26 @@ def list_voices(args) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, ``kill``, ``docker stop``, a closed terminal): unwound like
+    Ctrl-C, so that the temporary output file is removed and the exit code says which signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = parse_args(argv)
     started = time.perf_counter()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     try:
         if args.list_voices:
             return list_voices(args)
@@ -139,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, RuntimeError) as err:
         print(f"tts-say: error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
+    except Terminated as stop:
+        print(f"tts-say: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("tts-say: interrupted", file=sys.stderr)
         return 130

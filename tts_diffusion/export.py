@@ -2,11 +2,13 @@
 ONNX graphs for the torch-free runtime:
 
     python -m tts_diffusion.export runs/espeak_cpu voice.safetensors --fp16 [--postfilter en-joe=0.5]
+        [--voices ko-alpha,ko-kumo,en-joe]
     python -m tts_diffusion.export --onnx runs/espeak_cpu voice_onnx/ [--decoders ode:4,ode:10] [--vocoder SPEC] [--int8]
 
 fp16 halves the size; weights are cast back to float32 when loaded. ``--postfilter VOICE=BETA``
 writes the postfilter a voice speaks with by default into its card (see
-:mod:`tts_diffusion.postfilter`; measure it first). The ONNX folder is described in
+:mod:`tts_diffusion.postfilter`; measure it first). ``--voices`` keeps the named voices in that order
+(their rows of the speaker tables): the first voice of a language is the one it speaks with by default. The ONNX folder is described in
 :mod:`tts_diffusion.onnx_export`.
 """
 
@@ -22,9 +24,29 @@ from .pretrained import resolve_weights
 from .weights import half_precision, load_weights, read_metadata, save_weights
 
 
-def export(spec: str, out: str | Path, fp16: bool = False, postfilters: dict[str, float] | None = None) -> Path:
+SPEAKER_TABLES = ("speaker_encoder.weight", "speaker_decoder.weight")  # a row per voice, in the voices' order
+
+
+def select_voices(tensors: dict, metadata: dict, names: list[str]) -> None:
+    """Keep the voices ``names``, in that order: the config's list and the speaker tables' rows."""
+    voices = metadata["config"]["model"].get("voices", [])
+    known = [v["name"] for v in voices]
+    unknown = [n for n in names if n not in known]
+    if unknown or len(set(names)) != len(names) or len(names) < 2:
+        raise ValueError(f"--voices takes two or more distinct names of {', '.join(known) or 'no voices'}, "
+                         f"not {','.join(names)!r}")
+    rows = [known.index(n) for n in names]
+    metadata["config"]["model"]["voices"] = [voices[i] for i in rows]
+    for key in SPEAKER_TABLES:
+        tensors[key] = tensors[key][rows].clone()
+
+
+def export(spec: str, out: str | Path, fp16: bool = False, postfilters: dict[str, float] | None = None,
+           voice_names: list[str] | None = None) -> Path:
     source = resolve_weights(spec)
     tensors, metadata = load_weights(source), read_metadata(source)
+    if voice_names:
+        select_voices(tensors, metadata, voice_names)
     if fp16:
         tensors = half_precision(tensors)
     voices = {v["name"]: v for v in metadata["config"]["model"].get("voices", [])}
@@ -61,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fp16", action="store_true", help="store the weights as float16")
     parser.add_argument("--postfilter", action="append", default=[], metavar="VOICE=BETA",
                         help="the postfilter this voice speaks with by default (repeatable)")
+    parser.add_argument("--voices", help="keep these voices, in this order, NAME,NAME,... (the first of a language "
+                                         "speaks it by default)")
     parser.add_argument("--onnx", action="store_true", help="write ONNX graphs for the torch-free runtime")
     parser.add_argument("--decoders", default="ode:4,ode:10",
                         help="with --onnx: the samplers to unroll, METHOD:STEPS,... (ode, ode-euler, ode-heun)")
@@ -80,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
 
             path = export_onnx(args.model, args.out, args.decoders, args.vocoder, args.int8)
         else:
-            path = export(args.model, args.out, args.fp16, _postfilters(args.postfilter))
+            voice_names = args.voices.split(",") if args.voices else None
+            path = export(args.model, args.out, args.fp16, _postfilters(args.postfilter), voice_names)
     except (ValueError, OSError) as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2

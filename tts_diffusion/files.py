@@ -29,12 +29,23 @@ def describe(err: OSError) -> str:
     return err.strerror or str(err)
 
 
+def fsync(path: str | Path) -> None:
+    """Flush a file's (or a folder's) data and metadata to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a path to write ``path``'s new content to: a temporary file beside it, renamed over it
     on success (with the old file's permission bits), or, for a device or FIFO, the path itself.
 
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    On any exception the temporary file is removed and ``path`` is left as it was. The new content
+    is on the disk before the rename (the file is fsynced) and the rename after it (the folder is):
+    a power cut leaves the old file or the new one, never an empty file under the final name.
     """
     path = Path(path)
     if path.is_symlink():
@@ -55,7 +66,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.umask(umask)
             mode = 0o666 & ~umask  # mkstemp makes 0600; a new file gets the usual permissions
         os.chmod(tmp_path, mode)
+        fsync(tmp_path)
         os.replace(tmp_path, path)
+        fsync(path.parent)
     finally:
         tmp_path.unlink(missing_ok=True)
 

@@ -15,6 +15,21 @@ from .speakers import Voice
 from .text import Tokenizer
 
 
+def check_device(device: str) -> None:
+    """A device synthesis can run on: ``cpu``, or ``cuda[:N]`` / ``mps`` where torch has one; else
+    ValueError (before any weights are read)."""
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}: cpu, cuda, cuda:N or mps") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: no CUDA GPU is available to this torch ({torch.__version__})")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device {device!r}: Apple's MPS is not available here")
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device {device!r} cannot run synthesis: cpu, cuda, cuda:N or mps")
+
+
 class TorchBackend:
     """Text ids -> mels by the model's own samplers (every method), mels -> audio by any vocoder."""
 
@@ -24,9 +39,16 @@ class TorchBackend:
         self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
         self.vocoder = load_vocoder(vocoder, mel_config) if vocoder is None or isinstance(vocoder, str) else vocoder
         self.vocoder.to(device)
+        if torch.device(device).type == "cpu":
+            # oneDNN builds and caches a convolution primitive for every new input shape, and every
+            # sentence has its own length: streaming 120 varied sentences grew memory 437 -> 607 MB
+            # with it and 395 -> 407 MB without, and synthesis was no slower (docs/streaming.md).
+            # A process-wide switch: synthesis on the CPU runs torch's own convolutions.
+            torch.backends.mkldnn.enabled = False
 
     @classmethod
     def load(cls, spec: str | Path, vocoder: str | None = None, device: str = "cpu") -> "TorchBackend":
+        check_device(device)
         model, tokenizer, mel_config = load_acoustic(spec, device)
         return cls(model, tokenizer, mel_config, vocoder, device)
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ..audio import AudioError, MelConfig, load_wav
+from ..audio import AudioError, MelConfig, training_audio
 
 from ..spectrogram import MelSpectrogram
 from ..files import atomic_save_npy
@@ -60,7 +60,7 @@ class TextMelDataset(torch.utils.data.Dataset):
         cache = self._cache_path(item)
         if cache is not None and cache.is_file():
             return torch.from_numpy(np.load(cache))
-        audio = torch.from_numpy(load_wav(item.wav_path, self.mel_config.sample_rate))
+        audio = torch.from_numpy(training_audio(item.wav_path, self.mel_config.sample_rate))
         with torch.no_grad():
             mel = self._mel(audio)
         if cache is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INLINE = re.compile(r"\[\[(.*?)\]\]")
+MAX_LEXICON_BYTES = 4 << 20  # as a text file (-f): /dev/zero or a huge file is refused, not read whole
 _RESPELLING = re.compile(r"[가-힣A-Za-z' .,-]+")
 
 
@@ -33,7 +34,11 @@ class Lexicon:
         """Read a lexicon; with ``symbols``, phonemes outside that set are an error naming the line."""
         path = Path(path)
         try:
-            lines = path.read_bytes().decode("utf-8").splitlines()
+            with open(path, "rb") as f:
+                data = f.read(MAX_LEXICON_BYTES + 1)
+            if len(data) > MAX_LEXICON_BYTES:
+                raise LexiconError(f"lexicon {path} holds more than {MAX_LEXICON_BYTES:,} bytes")
+            lines = data.decode("utf-8").splitlines()
         except OSError as err:
             raise LexiconError(f"cannot read lexicon {path}: {err.strerror}") from None
         except UnicodeDecodeError:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from ..files import describe
+from ..files import describe, fsync
 from ..weights import checkpoint_dirs, save_weights
 
 
@@ -45,14 +45,18 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, dict[str,
         for name, state_dict in weights.items():
             save_weights(tmp / f"{name}.safetensors", state_dict, {**metadata, "step": step})
         torch.save(state, tmp / "state.pt")
-    except (OSError, RuntimeError) as err:  # torch.save reports a full disk as a RuntimeError
+        for written in [*tmp.iterdir(), tmp]:
+            fsync(written)  # on the disk before the rename: a power cut leaves no empty checkpoint
+    except (OSError, RuntimeError) as err:  # torch.save reports a full disk as a RuntimeError ("enforce fail")
         shutil.rmtree(tmp, ignore_errors=True)
-        full = isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err)
+        full = (isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err)
+                or shutil.disk_usage(root).free < 1 << 20)
         reason = "the disk is full" if full else describe(err) if isinstance(err, OSError) else str(err).splitlines()[0]
         raise CheckpointError(f"cannot save checkpoint {final}: {reason}") from None
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)
+    fsync(root)
     for old in checkpoint_dirs(run_dir)[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
     return final

@@ -25,7 +25,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from ..audio import AudioError, load_wav
+from ..audio import AudioError, training_audio
 
 from ..spectrogram import MelSpectrogram
 from ..config import ConfigError, to_dict
@@ -127,7 +127,7 @@ class AudioDataset(torch.utils.data.Dataset):
     def __getitem__(self, index):
         item = self.items[index]
         try:
-            out = {"audio": torch.from_numpy(load_wav(item.wav_path, self.sample_rate))}
+            out = {"audio": torch.from_numpy(training_audio(item.wav_path, self.sample_rate))}
             if self.mel_dir is not None:
                 out["mel"] = torch.from_numpy(np.load(self.mel_dir / f"{item.id}.npy"))
             return out

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..audio import AudioError, load_wav
+from ..audio import AudioError, training_audio
 from ..data import CorpusError, read_filelist
 from ..files import atomic_save_npy
 from ..options import SynthesisOptions
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if target.is_file():
             continue
         try:
-            mel = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))
+            mel = to_mel(torch.from_numpy(training_audio(item.wav_path, mel_config.sample_rate)))
             speaker = speaker_id(model.config.voices, item.speaker or None, item.text)
             predicted = predict_mel(model, tokenizer, mel, item.text, item.lang, args.method, args.steps,
                                     args.temperature, generator, speaker).numpy()

