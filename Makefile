@@ -8,7 +8,7 @@ CONSTRAINTS ?= constraints/cpu.txt
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -c $(CONSTRAINTS) -e ".[torch,onnx,demo,dev]"
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[torch,onnx,demo,server,dev]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -92,3 +92,26 @@ def tiny_run(tmp_path_factory) -> Path:
         capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return root / "run"
+
+
+@pytest.fixture(scope="session")
+def two_voice_run(tmp_path_factory, tiny_run):
+    """The tiny run fine-tuned into two voices on a corpus whose filelist names its speakers."""
+    import subprocess
+
+    from tts_diffusion.data import Utterance, write_filelist
+
+    root = tmp_path_factory.mktemp("two_voices")
+    items = []
+    for k, (text, lang) in enumerate(TINY_TEXTS):
+        wav = root / "wavs" / f"u{k}.wav"
+        make_wav(wav, 0.8 + 0.15 * k, seed=k + (10 if lang == "en" else 0))
+        items.append(Utterance(f"u{k}", wav, text, lang, "ko-a" if lang == "ko" else "en-b"))
+    write_filelist(root / "train.txt", items)
+    voices = "[{name: ko-a, language: ko, teacher: A, license: CC0}, {name: en-b, language: en, teacher: B, license: CC0}]"
+    result = subprocess.run(
+        [sys.executable, "-m", "tts_diffusion.train", str(ROOT / "recipes" / "tiny.yaml"), f"run_dir={root / 'run'}",
+         f"data.train_filelist={root / 'train.txt'}", f"model.voices={voices}", f"init_from={tiny_run}",
+         "train.max_steps=20", "train.checkpoint_every=20"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return root / "run"

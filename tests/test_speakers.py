@@ -11,7 +11,7 @@ import torch
 from tts_diffusion.data import Utterance, read_filelist, write_filelist
 from tts_diffusion.speakers import Voice, majority_language, speaker_id
 
-from conftest import ROOT, TINY_TEXTS, make_wav
+from conftest import ROOT
 
 VOICES = [Voice("ko-a", "ko", "teacher A", "CC0"), Voice("en-b", "en", "teacher B", "CC0")]
 
@@ -34,25 +34,6 @@ def test_filelists_carry_an_optional_speaker_column(tmp_path):
     assert (tmp_path / "list.txt").read_text(encoding="utf-8").splitlines() == ["a.wav|ko-a|ko|안녕", "b.wav|en|hi"]
     back = read_filelist(tmp_path / "list.txt")
     assert [(u.speaker, u.lang, u.text) for u in back] == [("ko-a", "ko", "안녕"), ("", "en", "hi")]
-
-
-@pytest.fixture(scope="module")
-def two_voice_run(tmp_path_factory, tiny_run):
-    """The tiny run fine-tuned into two voices on a corpus whose filelist names its speakers."""
-    root = tmp_path_factory.mktemp("two_voices")
-    items = []
-    for k, (text, lang) in enumerate(TINY_TEXTS):
-        wav = root / "wavs" / f"u{k}.wav"
-        make_wav(wav, 0.8 + 0.15 * k, seed=k + (10 if lang == "en" else 0))
-        items.append(Utterance(f"u{k}", wav, text, lang, "ko-a" if lang == "ko" else "en-b"))
-    write_filelist(root / "train.txt", items)
-    voices = "[{name: ko-a, language: ko, teacher: A, license: CC0}, {name: en-b, language: en, teacher: B, license: CC0}]"
-    result = subprocess.run(
-        [sys.executable, "-m", "tts_diffusion.train", str(ROOT / "recipes" / "tiny.yaml"), f"run_dir={root / 'run'}",
-         f"data.train_filelist={root / 'train.txt'}", f"model.voices={voices}", f"init_from={tiny_run}",
-         "train.max_steps=20", "train.checkpoint_every=20"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    return root / "run"
 
 
 def test_a_single_speaker_model_grows_into_several_voices_unchanged(tiny_run):

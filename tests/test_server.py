@@ -1,0 +1,164 @@
+"""tts-server on 127.0.0.1: OpenAI's own client, every response format, the error cases in plain
+HTTP, a bounded queue, and a client that leaves mid-stream."""
+
+import http.client
+import io
+import json
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+FIELDS = {"model": "tts-diffusion", "voice": "ko-a", "input": "안녕하세요. 오늘의 뉴스입니다.", "steps": 2, "seed": 1}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(two_voice_run):
+    import uvicorn
+
+    from tts_diffusion.api import TTS
+    from tts_diffusion.server import create_app
+
+    tts = TTS.from_pretrained(two_voice_run)
+    port = free_port()
+    instance = uvicorn.Server(uvicorn.Config(create_app(tts, queue_size=2), host="127.0.0.1", port=port,
+                                             log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", tts
+    instance.should_exit = True
+    thread.join(10)
+
+
+def post(url: str, body, raw: bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    host, port = url.split("//")[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    data = raw if raw is not None else json.dumps(body).encode()
+    connection.request("POST", "/v1/audio/speech", data, {"Content-Type": "application/json", **(headers or {})})
+    response = connection.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def test_openai_client_speaks_and_streams(server):
+    from openai import OpenAI
+
+    url, tts = server
+    client = OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0)
+    spoken = client.audio.speech.create(model="tts-diffusion", voice="ko-a", input=FIELDS["input"], response_format="wav",
+                                        extra_body={"steps": 2, "seed": 1})
+    audio, rate = sf.read(io.BytesIO(spoken.content), dtype="float32")  # a streamed WAV header: sizes unknown
+    expected = tts.synthesize(FIELDS["input"], voice="ko-a", steps=2, seed=1).audio
+    assert rate == tts.sample_rate and len(audio) == len(expected) and np.abs(audio - expected).max() < 1e-4
+    with client.audio.speech.with_streaming_response.create(model="tts-diffusion", voice="ko-a", input=FIELDS["input"],
+                                                            response_format="pcm", extra_body={"steps": 2, "seed": 1}) as r:
+        pcm = b"".join(r.iter_bytes())
+    assert np.array_equal(np.frombuffer(pcm, "<i2"), np.frombuffer(spoken.content[44:], "<i2"))
+    assert [m.id for m in client.models.list().data] == ["tts-diffusion"]
+
+
+@pytest.mark.parametrize("response_format, container", [("flac", "FLAC"), ("mp3", "MP3"), ("opus", "OGG")])
+def test_encoded_formats(server, response_format, container):
+    url, tts = server
+    status, headers, data = post(url, {**FIELDS, "response_format": response_format})
+    assert status == 200, data
+    info = sf.info(io.BytesIO(data))
+    assert info.format == container and 1.0 < info.duration < 30
+    audio, _ = sf.read(io.BytesIO(data), dtype="float32")
+    assert np.abs(audio).max() > 0.01  # speech, not silence
+
+
+def test_the_first_sentence_leaves_before_the_last_is_made(server):
+    url, _ = server
+    host, port = url.split("//")[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    text = " ".join(["오늘의 뉴스입니다."] * 12)
+    connection.request("POST", "/v1/audio/speech", json.dumps({**FIELDS, "input": text, "response_format": "pcm"}),
+                       {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    started = time.monotonic()
+    first = response.read1(65536)
+    first_at = time.monotonic() - started
+    rest = response.read()
+    total = time.monotonic() - started
+    assert first and rest and first_at < total / 2
+
+
+@pytest.mark.parametrize("body, status, param", [
+    ({**FIELDS, "input": ""}, 400, "input"),
+    ({**FIELDS, "input": "x" * 5000}, 400, "input"),
+    ({**FIELDS, "input": "!!! ..."}, 400, "input"),
+    ({**FIELDS, "voice": "alloy"}, 400, "voice"),
+    ({**FIELDS, "response_format": "aac"}, 400, "response_format"),
+    ({**FIELDS, "response_format": ["wav"]}, 400, "response_format"),
+    ({**FIELDS, "speed": 9}, 400, "speed"),
+    ({**FIELDS, "steps": 0}, 400, "steps"),
+    ({**FIELDS, "method": "magic"}, 400, "method"),
+    ({**FIELDS, "temperature": "hot"}, 400, "temperature"),
+    ({**FIELDS, "model_path": "/etc/passwd"}, 400, "model_path"),  # no file paths, no unknown fields
+    (["not", "an", "object"], 400, None),
+])
+def test_bad_requests_name_the_field(server, body, status, param):
+    url, _ = server
+    code, headers, data = post(url, body)
+    assert code == status and headers["content-type"] == "application/json", data
+    error = json.loads(data)["error"]
+    assert error["param"] == param and error["type"] == "invalid_request_error" and "Traceback" not in error["message"]
+
+
+def test_bad_json_oversized_bodies_and_routes(server):
+    url, _ = server
+    code, _, data = post(url, None, raw=b"{not json")
+    assert code == 400 and "not valid JSON" in json.loads(data)["error"]["message"]
+    code, _, _ = post(url, None, raw=b"{" + b" " * 70_000 + b"}")
+    assert code == 413  # refused before it is read
+    host, port = url.split("//")[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    for path, expected in [("/health", {"status": "ok"}),
+                           ("/v1/voices", {"voices": [{"name": "ko-a", "language": "ko", "teacher": "A"},
+                                                      {"name": "en-b", "language": "en", "teacher": "B"}]})]:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read()) == expected
+
+
+def test_a_full_queue_is_503_and_a_client_that_leaves_frees_its_place(server):
+    """Two places (queue_size=2): two slow streams hold them, a third request is refused with
+    Retry-After; once the clients hang up mid-stream, their places are free again."""
+    url, _ = server
+    host, port = url.split("//")[1].split(":")
+    long_text = " ".join(["오늘 서울의 기온은 영하 삼 도입니다."] * 180)  # ~4,000 characters, slow at 200 steps
+    holders = []
+    for _ in range(2):
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        slow = {**FIELDS, "input": long_text, "response_format": "pcm", "steps": 200}
+        connection.request("POST", "/v1/audio/speech", json.dumps(slow), {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 200 and response.read1(1024)
+        holders.append((connection, response))
+    code, headers, data = post(url, FIELDS)
+    assert code == 503 and headers["retry-after"] == "2" and json.loads(data)["error"]["type"] == "server_busy"
+    for connection, response in holders:  # hang up mid-stream
+        connection.sock.shutdown(socket.SHUT_RDWR)
+        connection.close()
+    deadline = time.monotonic() + 30  # the held streams alone would run for minutes more
+    while True:
+        code, _, data = post(url, FIELDS)
+        if code == 200:
+            break
+        assert code == 503 and time.monotonic() < deadline, data
+        time.sleep(0.5)
+    assert sf.info(io.BytesIO(data)).samplerate > 0
