@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -30,12 +31,20 @@ def test_speaks_korean_to_a_wav_with_a_mel_picture(tiny_run, tmp_path):
 
 
 def test_text_from_stdin_and_file(tiny_run, tmp_path):
-    assert say("--model", str(tiny_run), "-o", str(tmp_path / "a.wav"), "--steps", "2", "-q",
+    """What is read from stdin or -f is what is spoken: the same audio as the API speaking that text."""
+    from tts_diffusion.api import TTS
+
+    assert say("--model", str(tiny_run), "-o", str(tmp_path / "a.wav"), "--steps", "2", "--seed", "0", "-q",
                stdin="Good evening.".encode()).returncode == 0
     text = tmp_path / "text.txt"
     text.write_text("내일 만나요.", encoding="utf-8")
-    assert say("-f", str(text), "--model", str(tiny_run), "-o", str(tmp_path / "b.wav"), "--steps", "2", "-q").returncode == 0
-    assert (tmp_path / "a.wav").is_file() and (tmp_path / "b.wav").is_file()
+    assert say("-f", str(text), "--model", str(tiny_run), "-o", str(tmp_path / "b.wav"), "--steps", "2", "--seed", "0",
+               "-q").returncode == 0
+    tts = TTS.from_pretrained(tiny_run)
+    for wav, spoken in (("a.wav", "Good evening."), ("b.wav", "내일 만나요.")):
+        audio, _ = sf.read(tmp_path / wav, dtype="float32")
+        expected = tts.synthesize(spoken, steps=2, seed=0).audio
+        assert len(audio) == len(expected) and np.abs(audio - expected).max() < 2 / 32767, wav
 
 
 @pytest.mark.parametrize("args, stdin, message", [
@@ -72,11 +81,21 @@ def test_unwritable_output_leaves_nothing(tiny_run, tmp_path):
 
 
 def test_the_bundled_voice_speaks_korean_by_default(tmp_path):
+    """Korean text with no --voice speaks with the model's first Korean voice: the same audio as that
+    voice named, and not the English voice's."""
+    from tts_diffusion.api import TTS
+
     out = tmp_path / "out.wav"
     result = say("안녕하세요", "-o", str(out), "--seed", "0")
     assert result.returncode == 0, result.stderr.decode()
-    audio, rate = sf.read(out)
+    audio, rate = sf.read(out, dtype="float32")
     assert rate == 22050 and 0.5 < len(audio) / rate < 3 and abs(audio).max() > 0.01
+    tts = TTS.from_pretrained()
+    korean = next(v.name for v in tts.voices if v.language == "ko")
+    english = next(v.name for v in tts.voices if v.language == "en")
+    assert np.abs(audio - tts.synthesize("안녕하세요", voice=korean, seed=0).audio).max() < 2 / 32767
+    other = tts.synthesize("안녕하세요", voice=english, seed=0).audio
+    assert len(other) != len(audio) or np.abs(other - audio).max() > 0.01
 
 
 def test_without_a_bundled_voice_it_says_so(tmp_path, monkeypatch):
@@ -105,7 +124,6 @@ def test_vocoder_with_another_mel_is_refused(tiny_run, tmp_path):
 
 
 def test_streams_wav_or_raw_pcm_to_standard_output(tiny_run, tmp_path):
-    import numpy as np
     import soundfile as sf
 
     text = "오늘의 뉴스입니다. 서울은 맑겠습니다."

@@ -96,7 +96,9 @@ def test_compute_loss_is_finite_and_differentiable():
     total = sum(losses.values())
     assert torch.isfinite(total)
     total.backward()
-    assert all(p.grad is not None for p in model.decoder.parameters())
+    for part in (model.encoder, model.decoder):  # the duration and prior losses train the encoder too
+        assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in part.parameters() if p.requires_grad)
+    assert any(p.grad.abs().sum() > 0 for p in model.encoder.parameters() if p.requires_grad)
 
 
 def test_rotary_keeps_norms_and_encodes_relative_position():
@@ -109,11 +111,19 @@ def test_rotary_keeps_norms_and_encodes_relative_position():
 
 
 def test_synthesize_returns_masked_mel_and_nfe():
+    """In a batch of two lengths, each item's mel and mu are zero past its own frames (the mask), the
+    mask covers the frames its durations give, and the sampler made NFE evaluations."""
     model = small_model()
-    ids = torch.randint(1, 20, (1, 5))
-    mel, mu, mask, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([5]), "ode-euler", 3,
+    ids = torch.randint(1, 20, (2, 8))
+    mel, mu, mask, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([8, 4]), "ode-euler", 3,
                                           generator=torch.Generator().manual_seed(0))
     assert mel.shape == mu.shape and nfe == 3 and torch.isfinite(mel).all()
+    frames = mask[:, 0].sum(-1)
+    assert frames[0] > frames[1] > 0 and mask.shape[-1] >= frames.max()  # the longer text has more frames
+    for b in range(2):
+        inside, outside = mel[b, :, : int(frames[b])], mel[b, :, int(frames[b]):]
+        assert (mask[b, 0, : int(frames[b])] == 1).all() and (mask[b, 0, int(frames[b]):] == 0).all()
+        assert inside.abs().sum() > 0 and (outside == 0).all() and (mu[b, :, int(frames[b]):] == 0).all()
 
 
 @pytest.mark.parametrize("kind, channels", [("unet1d", [32, 64]), ("unet2d", [8, 16])])

@@ -117,9 +117,18 @@ def test_cli_lists_voices_and_refuses_an_unknown_one(two_voice_run, tmp_path):
     bad = run("--voice", "nobody", "안녕", "-o", str(out))
     assert bad.returncode == 2 and bad.stderr.strip() == "tts-say: error: unknown voice 'nobody': choose ko-a, en-b"
     assert not out.exists()
-    good = run("--voice", "en-b", "--steps", "2", "-q", "Hello there.", "-o", str(out))
+    good = run("--voice", "en-b", "--steps", "2", "--seed", "0", "-q", "Hello there.", "-o", str(out))
     assert good.returncode == 0, good.stderr
-    assert out.is_file()
+    import numpy as np
+    import soundfile as sf
+
+    from tts_diffusion.api import TTS
+
+    audio, _ = sf.read(out, dtype="float32")  # en-b spoke, not the default voice of the text
+    tts = TTS.from_pretrained(two_voice_run)
+    assert np.abs(audio - tts.synthesize("Hello there.", steps=2, seed=0, voice="en-b").audio).max() < 2 / 32767
+    other = tts.synthesize("Hello there.", steps=2, seed=0, voice="ko-a").audio
+    assert len(other) != len(audio) or np.abs(other - audio).max() > 1e-3
 
 
 def test_a_filelist_speaker_that_is_not_a_voice_is_an_error(tmp_path):
