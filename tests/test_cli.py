@@ -1,5 +1,6 @@
 """tts-say as a user runs it: a subprocess, with a model trained by the tiny recipe."""
 
+import re
 import subprocess
 import sys
 
@@ -23,7 +24,10 @@ def test_speaks_korean_to_a_wav_with_a_mel_picture(tiny_run, tmp_path):
     audio, rate = sf.read(out)
     assert rate == 22050 and 0.3 < len(audio) / rate < 30 and abs(audio).max() > 0
     assert png.read_bytes()[:4] == b"\x89PNG"
-    assert b"real-time factor" in result.stderr
+    summary = re.search(rb"([0-9.]+) s of audio in ([0-9.]+) s \(real-time factor ([0-9.]+);.*the model loaded in "
+                        rb"([0-9.]+) s\)", result.stderr)
+    seconds, speaking, rtf, loading = map(float, summary.groups())  # loading is reported apart, not in the RTF
+    assert abs(rtf - speaking / seconds) <= 0.01 * max(1.0, rtf) and loading > 0  # printed to two decimals
     again = tmp_path / "again.wav"
     assert say("안녕하세요. 오늘 기온은 3도입니다.", "--model", str(tiny_run), "-o", str(again), "--steps", "4",
                "--seed", "1", "-q").returncode == 0

@@ -145,3 +145,12 @@ def test_the_first_sentence_is_spoken_before_the_rest_is_encoded(tiny_run, monke
     first = next(chunks)
     assert first.index == 0 and first.count == 50 and encoded == ["오늘의 뉴스입니다."]
     assert len(list(chunks)) == 49 and len(encoded) == 50
+
+
+def test_a_missing_module_of_the_torch_engine_is_named(tiny_run):
+    """Not "torch is not installed" when torch is there and safetensors is not."""
+    code = ("import sys; sys.modules['safetensors'] = None\n"
+            "from tts_diffusion.api import TTS\n"
+            f"try:\n    TTS.from_pretrained({str(tiny_run)!r})\nexcept ValueError as err:\n    print(err)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "runs on the torch engine, which needs safetensors (not installed)" in result.stdout, result.stderr

@@ -127,10 +127,11 @@ class TTS:
         else:
             try:
                 from .torch_backend import TorchBackend
-            except ImportError:
-                raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on torch, which is not "
-                                 "installed: pip install 'tts-diffusion[torch]', or pass a voice exported with "
-                                 "python -m tts_diffusion.export --onnx") from None
+            except ImportError as err:  # name what is missing: torch itself, or one of the torch extra's
+                missing = getattr(err, "name", None) or "a module"
+                raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on the torch engine, which "
+                                 f"needs {missing} (not installed): pip install 'tts-diffusion[torch]', or pass a voice "
+                                 "exported with python -m tts_diffusion.export --onnx") from None
             if spec is None and not BUNDLED.is_dir():
                 raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
             backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder, device)
