@@ -162,3 +162,51 @@ def test_a_full_queue_is_503_and_a_client_that_leaves_frees_its_place(server):
         assert code == 503 and time.monotonic() < deadline, data
         time.sleep(0.5)
     assert sf.info(io.BytesIO(data)).samplerate > 0
+
+
+def test_wyoming_describe_and_synthesize_round_trip(two_voice_run):
+    """Home Assistant's protocol through the wyoming package's own client: describe lists our voices;
+    synthesize streams audio-start, a chunk per sentence, audio-stop; a bad request is an error event."""
+    import asyncio
+
+    from wyoming.audio import AudioChunk, AudioStart, AudioStop
+    from wyoming.client import AsyncTcpClient
+    from wyoming.error import Error
+    from wyoming.info import Describe, Info
+    from wyoming.server import AsyncServer
+    from wyoming.tts import Synthesize, SynthesizeVoice
+
+    from tts_diffusion.api import TTS
+    from tts_diffusion.options import SynthesisOptions
+    from tts_diffusion.wyoming_server import handler_factory
+
+    tts = TTS.from_pretrained(two_voice_run)
+    port = free_port()
+    text = "안녕하세요. 오늘의 뉴스입니다. 서울은 맑겠습니다."
+
+    async def session():
+        server = AsyncServer.from_uri(f"tcp://127.0.0.1:{port}")
+        await server.start(handler_factory(tts, SynthesisOptions(steps=2, seed=5)))
+        try:
+            async with AsyncTcpClient("127.0.0.1", port) as client:
+                await client.write_event(Describe().event())
+                info = Info.from_event(await client.read_event())
+                voices = [(v.name, v.languages) for v in info.tts[0].voices]
+                await client.write_event(Synthesize(text=text, voice=SynthesizeVoice(name="ko-a")).event())
+                events = [await client.read_event()]
+                while not AudioStop.is_type(events[-1].type):
+                    events.append(await client.read_event())
+                await client.write_event(Synthesize(text=text, voice=SynthesizeVoice(name="nobody")).event())
+                refused = await client.read_event()
+            return voices, events, refused
+        finally:
+            await server.stop()
+
+    voices, events, refused = asyncio.run(asyncio.wait_for(session(), 120))
+    assert voices == [("ko-a", ["ko"]), ("en-b", ["en"])]
+    start, chunks = AudioStart.from_event(events[0]), [AudioChunk.from_event(e) for e in events[1:-1]]
+    assert start.rate == tts.sample_rate and start.width == 2 and start.channels == 1 and len(chunks) == 3
+    audio = np.frombuffer(b"".join(c.audio for c in chunks), "<i2").astype(np.float32) / 32767
+    expected = tts.synthesize(text, voice="ko-a", steps=2, seed=5).audio
+    assert len(audio) == len(expected) and np.abs(audio - expected).max() < 2 / 32767
+    assert Error.is_type(refused.type) and "unknown voice 'nobody'" in Error.from_event(refused).text

@@ -1,6 +1,7 @@
 """``tts-server``: an OpenAI-compatible speech server over one loaded model.
 
     tts-server [--host 127.0.0.1] [--port 8000] [--model M] [--vocoder V] [--runtime torch|onnx]
+    tts-server --wyoming tcp://127.0.0.1:10200       # Home Assistant's Wyoming protocol instead (wyoming_server.py)
 
 Routes: ``POST /v1/audio/speech`` (OpenAI's fields ``model``, ``input``, ``voice``,
 ``response_format``, ``speed``, and ours from :class:`~tts_diffusion.options.SynthesisOptions` under
@@ -195,17 +196,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vocoder", help="as tts-say --vocoder")
     parser.add_argument("--runtime", choices=("torch", "onnx"), default="torch")
     parser.add_argument("--queue", type=int, default=8, help="requests in the house at most; more get 503")
+    parser.add_argument("--wyoming", metavar="URI",
+                        help="serve Home Assistant's Wyoming protocol at tcp://HOST:PORT instead of HTTP")
     args = parser.parse_args(argv)
     try:
-        import uvicorn
-
         from .api import TTS
 
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, runtime=args.runtime)
+        if args.wyoming:
+            from .wyoming_server import serve
+
+            serve(tts, args.wyoming)
+            return 0
         app = create_app(tts, args.queue)
     except (ValueError, OSError, ImportError) as err:
         print(f"tts-server: error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    import uvicorn
+
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
