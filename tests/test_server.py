@@ -210,3 +210,14 @@ def test_wyoming_describe_and_synthesize_round_trip(two_voice_run):
     expected = tts.synthesize(text, voice="ko-a", steps=2, seed=5).audio
     assert len(audio) == len(expected) and np.abs(audio - expected).max() < 2 / 32767
     assert Error.is_type(refused.type) and "unknown voice 'nobody'" in Error.from_event(refused).text
+
+
+def test_ssml_input_is_spoken_and_malformed_ssml_is_a_400(server):
+    url, tts = server
+    markup = '<speak>안녕하세요.<break time="500ms"/>오늘의 뉴스입니다.</speak>'
+    code, _, data = post(url, {**FIELDS, "input": markup, "response_format": "pcm"})
+    expected = np.concatenate([c.audio for c in tts.stream_ssml(markup, voice="ko-a", steps=2, seed=1)])
+    assert code == 200 and np.array_equal(np.frombuffer(data, "<i2"), np.round(np.clip(expected, -1, 1) * 32767).astype("<i2"))
+    code, _, data = post(url, {**FIELDS, "input": "<speak>안녕 <blink>!</blink></speak>"})
+    error = json.loads(data)["error"]
+    assert code == 400 and error["param"] == "input" and "unsupported SSML tag <blink>" in error["message"]

@@ -208,6 +208,40 @@ class TTS:
                             {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
             first += len(batch)
 
+    def plan_ssml(self, markup: str, options: SynthesisOptions) -> list[tuple]:
+        """SSML (:mod:`tts_diffusion.text.ssml`) -> [(segment, its options, its sentence count)], every
+        segment checked (voice, rate, text): raises ValueError (SSMLError) with one line."""
+        from .text.ssml import SSMLError, parse_ssml
+
+        plan = []
+        for segment in parse_ssml(markup):
+            try:
+                spoken = replace(options, voice=segment.voice or options.voice, lang=segment.lang or options.lang,
+                                 speed=options.speed * segment.rate).check()
+                speaker_id(self.voices, spoken.voice, segment.text)
+            except ValueError as err:
+                raise SSMLError(f"in <voice> or <prosody>: {err}") from None
+            plan.append((segment, spoken, len(self.sentences(segment.text, spoken.lang)) if segment.text else 0))
+        return plan
+
+    def stream_ssml(self, markup: str, options: SynthesisOptions | None = None, **overrides) -> Iterator[Chunk]:
+        """Speak SSML: each segment in its voice, language and rate (the rate multiplies
+        ``options.speed``), a ``<break>`` as silence in place of the usual pause between sentences."""
+        options = replace(options or SynthesisOptions(), **overrides).check()
+        plan = self.plan_ssml(markup, options)
+        count, index = sum(n for _, _, n in plan), 0
+        for segment, spoken, _ in plan:
+            silence = np.zeros(int((options.pause if segment.pause_before is None else segment.pause_before)
+                                   * self.sample_rate), dtype=np.float32)
+            if not segment.text:  # a break at the very end
+                yield Chunk("", max(index - 1, 0), count, silence, self.sample_rate,
+                            np.zeros((self.mel_config.n_mels, 0), dtype=np.float32), {"acoustic": 0.0, "vocoder": 0.0})
+                continue
+            for k, chunk in enumerate(self.stream(segment.text, spoken)):
+                lead = silence if k == 0 and (index or segment.pause_before) else silence[:0]
+                yield replace(chunk, index=index, count=count, audio=np.concatenate([lead, chunk.audio]))
+                index += 1
+
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
                    progress=None, **overrides) -> Synthesis:
         """Speak ``text`` whole: the chunks of :meth:`stream`, joined. ``progress(done, total)`` is

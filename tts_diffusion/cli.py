@@ -13,6 +13,7 @@ EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
   tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
   tts-say -f article.txt --raw -o - | aplay -r 22050 -f S16_LE -c 1   # speaks after the first sentence
+  tts-say --ssml '<speak>속보입니다.<break time="700ms"/><prosody rate="slow">천천히 읽겠습니다.</prosody></speak>'
   tts-say --list-voices"""
 CHOICES = {"method": METHODS, "lang": LANGS}
 
@@ -37,6 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--model", help="checkpoint folder, run folder, .safetensors file, or a folder exported with "
                                    "--onnx (runs without torch) (default: the bundled voices)")
     p.add_argument("--lexicon", help="TSV file of pronunciations: word<TAB>respelling or [[phonemes]]")
+    p.add_argument("--ssml", action="store_true", help="the text is SSML (<speak>, <break>, <sub>, <say-as>, "
+                                                       "<phoneme>, <prosody rate>, <voice>, <p>, <s>)")
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
     p.add_argument("--vocoder", help=VOCODER_HELP)
     p.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
@@ -118,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
 
         with warnings.catch_warnings(record=True) as caught:  # fail fast, before loading anything heavy
             warnings.simplefilter("always")
-            normalize(text, options.lang)
+            if args.ssml:
+                from .text.ssml import parse_ssml
+
+                parse_ssml(text)
+            else:
+                normalize(text, options.lang)
         for warning in caught if not args.quiet else []:
             print(f"tts-say: warning: {warning.message}", file=sys.stderr)
         warnings.filterwarnings("ignore", message="dropped characters")  # said once above
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             bar = tqdm(unit="sentence", leave=False, disable=None)
         mels, seconds, nfe = [], 0.0, 0
         with PcmWriter(args.output, tts.sample_rate, raw=args.raw) as out:
-            for chunk in tts.stream(text, options):
+            for chunk in (tts.stream_ssml if args.ssml else tts.stream)(text, options):
                 out.write(chunk.audio)
                 seconds += len(chunk.audio) / tts.sample_rate
                 nfe = max(nfe, chunk.nfe)

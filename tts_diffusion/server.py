@@ -25,6 +25,7 @@ import threading
 from dataclasses import fields, replace
 
 from .options import SynthesisOptions
+from .text.ssml import is_ssml
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_INPUT_CHARS = 4096  # OpenAI's limit for one request
@@ -151,7 +152,11 @@ def create_app(tts, queue_size: int = 8):
             return error(RequestError(400, "the body is not valid JSON"))
         try:
             text, response_format, options = speech_options(body, voices)
-            tts.sentences(text, options.lang)  # nothing to voice: a 400 now, not a broken stream later
+            ssml = is_ssml(text)
+            if ssml:
+                tts.plan_ssml(text, options)  # every segment checked: a 400 now, not a broken stream later
+            else:
+                tts.sentences(text, options.lang)  # nothing to voice: a 400 now, not a broken stream later
             queue.enter()
         except RequestError as err:
             return error(err)
@@ -162,7 +167,7 @@ def create_app(tts, queue_size: int = 8):
             try:
                 if response_format == "wav":
                     yield streaming_wav_header(tts.sample_rate)
-                sentences = tts.stream(text, options)
+                sentences = (tts.stream_ssml if ssml else tts.stream)(text, options)
                 while True:
                     with queue.turn:  # one synthesis at a time, requests taking turns sentence by sentence
                         chunk = next(sentences, None)
