@@ -61,6 +61,7 @@ class Chunk:
     mel: np.ndarray  # (n_mels, frames)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: acoustic, vocoder
     nfe: int = 0  # score evaluations for this sentence
+    lead: int = 0  # samples of silence at the start of ``audio`` (the pause before the sentence)
 
 
 @dataclass
@@ -203,9 +204,9 @@ class TTS:
             for i, mel in enumerate(mels):
                 t1 = time.perf_counter()
                 audio = next(audios)
-                audio = np.concatenate([gap, audio]) if first + i else audio
-                yield Chunk(batch[i][0], first + i, len(sentences), audio, self.sample_rate, mel,
-                            {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe)
+                lead = gap if first + i else gap[:0]
+                yield Chunk(batch[i][0], first + i, len(sentences), np.concatenate([lead, audio]), self.sample_rate,
+                            mel, {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe, len(lead))
             first += len(batch)
 
     def plan_ssml(self, markup: str, options: SynthesisOptions) -> list[tuple]:
@@ -235,11 +236,13 @@ class TTS:
                                    * self.sample_rate), dtype=np.float32)
             if not segment.text:  # a break at the very end
                 yield Chunk("", max(index - 1, 0), count, silence, self.sample_rate,
-                            np.zeros((self.mel_config.n_mels, 0), dtype=np.float32), {"acoustic": 0.0, "vocoder": 0.0})
+                            np.zeros((self.mel_config.n_mels, 0), dtype=np.float32), {"acoustic": 0.0, "vocoder": 0.0},
+                            0, len(silence))
                 continue
             for k, chunk in enumerate(self.stream(segment.text, spoken)):
                 lead = silence if k == 0 and (index or segment.pause_before) else silence[:0]
-                yield replace(chunk, index=index, count=count, audio=np.concatenate([lead, chunk.audio]))
+                yield replace(chunk, index=index, count=count, audio=np.concatenate([lead, chunk.audio]),
+                              lead=chunk.lead + len(lead))
                 index += 1
 
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,

@@ -53,6 +53,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.add_argument(f"--{option.name}", type=kind, default=default, choices=CHOICES.get(option.name),
                        help=option_help(option.name).replace("%", "%%") + suffix)
     p.add_argument("--mel-png", help="also save a picture of the mel spectrogram here")
+    p.add_argument("--subtitles", help="also write subtitles here, .srt or .vtt: a cue per sentence (long ones cut "
+                                       "into lines), timed by the audio made")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     return p.parse_args(argv)
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.list_voices:
             return list_voices(args)
         text = read_text(args)
+        if args.subtitles and not args.subtitles.lower().endswith((".srt", ".vtt")):
+            raise ValueError(f"--subtitles {args.subtitles}: name a .srt or .vtt file")
         options = SynthesisOptions(**{f.name: getattr(args, f.name) for f in fields(SynthesisOptions)}).check()
         import warnings
 
@@ -143,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             from tqdm import tqdm
 
             bar = tqdm(unit="sentence", leave=False, disable=None)
-        mels, seconds, nfe = [], 0.0, 0
+        mels, chunks, seconds, nfe = [], [], 0.0, 0
         with PcmWriter(args.output, tts.sample_rate, raw=args.raw) as out:
             for chunk in (tts.stream_ssml if args.ssml else tts.stream)(text, options):
                 out.write(chunk.audio)
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                 nfe = max(nfe, chunk.nfe)
                 if args.mel_png:
                     mels.append(chunk.mel)
+                if args.subtitles:  # what the cues need, not the audio: memory stays flat
+                    chunks.append((chunk.text, chunk.lead, len(chunk.audio), chunk.sample_rate))
                 if bar is not None:
                     bar.total = chunk.count  # known once the text is split, with the first chunk
                     bar.update(1)
@@ -160,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
                 from .plots import save_mel_png
 
                 save_mel_png(args.mel_png, np.concatenate(mels, axis=1))
+            if args.subtitles:
+                from .files import atomic_write_text
+                from .subtitles import cues, render
+
+                atomic_write_text(args.subtitles, render(cues(chunks), args.subtitles.lower()[-3:]))
         if bar is not None:
             bar.close()
     except (ValueError, OSError, RuntimeError) as err:
