@@ -154,3 +154,18 @@ def test_a_missing_module_of_the_torch_engine_is_named(tiny_run):
             f"try:\n    TTS.from_pretrained({str(tiny_run)!r})\nexcept ValueError as err:\n    print(err)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert "runs on the torch engine, which needs safetensors (not installed)" in result.stdout, result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="mounting a tmpfs needs root")
+def test_a_checkpoint_on_a_full_disk_says_so_and_leaves_nothing(tmp_path):
+    """torch.save reports a full disk as "[enforce fail at inline_container.cc ...]": the trainer's
+    error says the disk is full, and no partial checkpoint is left."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    code = "\n".join(["import sys, torch", "from tts_diffusion.training import checkpoint", "try:",
+                      "    checkpoint.save_checkpoint(sys.argv[1], 5, {'model': {'w': torch.zeros(200_000)}}, {}, {})",
+                      "except checkpoint.CheckpointError as err:", "    print(err)"])
+    script = f'mount -t tmpfs -o size=256k tmpfs {disk} && "$@" {disk}; ls -A {disk}/checkpoints'
+    result = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", sys.executable, "-c",
+                             code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout == f"cannot save checkpoint {disk}/checkpoints/step_0000005: the disk is full\n", result.stderr

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from ..files import describe, fsync
 from ..weights import checkpoint_dirs, save_weights
@@ -47,7 +48,7 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, dict[str,
         torch.save(state, tmp / "state.pt")
         for written in [*tmp.iterdir(), tmp]:
             fsync(written)  # on the disk before the rename: a power cut leaves no empty checkpoint
-    except (OSError, RuntimeError) as err:  # torch.save reports a full disk as a RuntimeError ("enforce fail")
+    except (OSError, RuntimeError, SafetensorError) as err:  # torch.save: a RuntimeError ("enforce fail"); safetensors: its own
         shutil.rmtree(tmp, ignore_errors=True)
         full = (isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err)
                 or shutil.disk_usage(root).free < 1 << 20)
