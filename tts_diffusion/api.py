@@ -130,9 +130,9 @@ class TTS:
                 from .torch_backend import TorchBackend
             except ImportError as err:  # name what is missing: torch itself, or one of the torch extra's
                 missing = getattr(err, "name", None) or "a module"
-                raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on the torch engine, which "
-                                 f"needs {missing} (not installed): pip install 'tts-diffusion[torch]', or pass a voice "
-                                 "exported with python -m tts_diffusion.export --onnx") from None
+                raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on the torch engine, "
+                                 f"which needs {missing} (not installed): pip install 'tts-diffusion[torch]', or "
+                                 "pass a voice exported with python -m tts_diffusion.export --onnx") from None
             if spec is None and not BUNDLED.is_dir():
                 raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
             backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder, device)
@@ -193,7 +193,8 @@ class TTS:
         beta = voice_beta(options.postfilter, self.voices, speaker)
         first = 0
         while first < len(sentences):
-            batch = [(s, self._encode(s, options.lang)) for s in sentences[first:first + (1 if first == 0 else batch_size)]]
+            size = 1 if first == 0 else batch_size  # the first sentence alone: its audio leaves soonest
+            batch = [(s, self._encode(s, options.lang)) for s in sentences[first:first + size]]
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()

@@ -13,7 +13,7 @@ EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
   tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
   tts-say -f article.txt --raw -o - | aplay -r 22050 -f S16_LE -c 1   # speaks after the first sentence
-  tts-say --ssml '<speak>속보입니다.<break time="700ms"/><prosody rate="slow">천천히 읽겠습니다.</prosody></speak>'
+  tts-say --ssml '<speak>속보입니다.<break time="700ms"/><prosody rate="slow">천천히</prosody></speak>'
   tts-say --list-voices"""
 CHOICES = {"method": METHODS, "lang": LANGS}
 
@@ -184,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if not args.quiet:
         speaking = time.perf_counter() - loaded
-        print(f"{args.output}: {seconds:.2f} s of audio in {speaking:.2f} s (real-time factor {speaking / seconds:.2f}; "
-              f"{nfe} score evaluations a sentence; the model loaded in {loaded - started:.2f} s)", file=sys.stderr)
+        print(f"{args.output}: {seconds:.2f} s of audio in {speaking:.2f} s (real-time factor "
+              f"{speaking / seconds:.2f}; {nfe} score evaluations a sentence; the model loaded in "
+              f"{loaded - started:.2f} s)", file=sys.stderr)
     return 0
 
 

@@ -48,7 +48,8 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, dict[str,
         torch.save(state, tmp / "state.pt")
         for written in [*tmp.iterdir(), tmp]:
             fsync(written)  # on the disk before the rename: a power cut leaves no empty checkpoint
-    except (OSError, RuntimeError, SafetensorError) as err:  # torch.save: a RuntimeError ("enforce fail"); safetensors: its own
+    # a full disk: torch.save raises a RuntimeError ("enforce fail ..."), safetensors its own error
+    except (OSError, RuntimeError, SafetensorError) as err:
         shutil.rmtree(tmp, ignore_errors=True)
         full = (isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err)
                 or shutil.disk_usage(root).free < 1 << 20)
