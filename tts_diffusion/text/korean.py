@@ -164,12 +164,7 @@ def _latin(m: re.Match) -> str:
     word = m.group(0)
     if not _in_korean_sentence(m):
         return word
-    hangul = hangul_for(word) if not (len(word) == 1 and word.isupper()) else ""
-    if hangul:
-        return hangul
-    if word.isupper() and len(word) <= 6 or len(word) == 1:
-        return "".join(LETTER_NAMES[ch] for ch in word.upper())
-    return hangul_for(word.lower())
+    return hangul_for(word) or "".join(LETTER_NAMES[ch] for ch in word.upper())
 
 
 _units_pattern = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))

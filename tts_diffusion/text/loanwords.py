@@ -153,11 +153,11 @@ def _pronounced(word: str) -> str:
 
 def hangul_for(word: str) -> str:
     """One Latin word inside Korean text, as a Korean announcer reads it: the lexicon, then acronyms
-    read as words, then other all-capitals words spelled (KBS 케이비에스) by the caller; any other
-    word transcribed from its English pronunciation. Returns "" for a word to spell."""
+    read as words; other all-capitals words of up to six letters are spelled (KBS 케이비에스) by the
+    caller, for which this returns ""; any other word is transcribed from its English pronunciation."""
     known = LOANWORDS.get(word) or LOANWORDS.get(word.lower())
     if known:
         return known
     if word.isupper():
-        return ACRONYM_WORDS.get(word, "")
+        return ACRONYM_WORDS.get(word) or ("" if len(word) <= 6 else _pronounced(word.lower()))
     return _pronounced(word)
