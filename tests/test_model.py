@@ -42,9 +42,9 @@ def test_duration_path_and_length_scale():
     with torch.no_grad():
         model.encoder.duration.proj.bias.fill_(math.log(4.0))
         model.encoder.duration.proj.weight.zero_()
-    mu_y, y_mask = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]))
-    assert mu_y.shape[-1] == 9 * 4 and y_mask.sum() == 36
-    slow, _ = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]), length_scale=1.5)
+    mu_y, y_mask, durations = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]))
+    assert mu_y.shape[-1] == 9 * 4 and y_mask.sum() == 36 and durations.tolist() == [[4] * 9]
+    slow, *_ = model.prior(ids, torch.zeros_like(ids), torch.tensor([9]), length_scale=1.5)
     assert slow.shape[-1] == 9 * 6
 
 
@@ -112,13 +112,14 @@ def test_rotary_keeps_norms_and_encodes_relative_position():
 
 def test_synthesize_returns_masked_mel_and_nfe():
     """In a batch of two lengths, each item's mel and mu are zero past its own frames (the mask), the
-    mask covers the frames its durations give, and the sampler made NFE evaluations."""
+    mask covers the frames its durations give (none past its tokens), and the sampler made NFE evaluations."""
     model = small_model()
     ids = torch.randint(1, 20, (2, 8))
-    mel, mu, mask, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([8, 4]), "ode-euler", 3,
+    mel, mu, mask, durations, nfe = model.synthesize(ids, torch.zeros_like(ids), torch.tensor([8, 4]), "ode-euler", 3,
                                           generator=torch.Generator().manual_seed(0))
     assert mel.shape == mu.shape and nfe == 3 and torch.isfinite(mel).all()
     frames = mask[:, 0].sum(-1)
+    assert durations.sum(1).tolist() == frames.tolist() and (durations[1, 4:] == 0).all() and (durations[:, :4] >= 1).all()
     assert frames[0] > frames[1] > 0 and mask.shape[-1] >= frames.max()  # the longer text has more frames
     for b in range(2):
         inside, outside = mel[b, :, : int(frames[b])], mel[b, :, int(frames[b]):]

@@ -55,7 +55,7 @@ def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voi
     with torch.no_grad():
         mu_t, log_w_t, x_mask = model.encode(*map(torch.from_numpy, (ids, langs, lengths)))
     assert np.abs(mu_x - (mu_t * x_mask).numpy()).max() < 1e-4 and np.abs(log_w - (log_w_t * x_mask).numpy()).max() < 1e-4
-    mu_y, y_mask = model.prior(*map(torch.from_numpy, (ids, langs, lengths)))
+    mu_y, y_mask, _ = model.prior(*map(torch.from_numpy, (ids, langs, lengths)))
     frames = mu_y.shape[-1] + (-mu_y.shape[-1]) % backend.multiple
     mu = torch.nn.functional.pad(mu_y, (0, frames - mu_y.shape[-1]))
     mask = torch.nn.functional.pad(y_mask, (0, frames - mu_y.shape[-1]))
@@ -110,8 +110,8 @@ def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
     decoder = one._decoder("ode", 4)
     fed, run = [], decoder.run
     decoder.run = lambda names, feeds: fed.append(feeds) or run(names, feeds)
-    whole, nfe = one.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
-    split, nfe_split = two.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    whole, _, nfe = one.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    split, _, nfe_split = two.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
     assert nfe == nfe_split == 4 and len(fed) == 4 and len({f["mu"].shape[-1] for f in fed}) == 4
     assert max(np.abs(a - b).max() for a, b in zip(whole, split)) < 1e-6
     assert np.abs(whole[1]).mean() > 0.5 and not np.allclose(whole[0][:, :10], whole[2][:, :10])
@@ -122,7 +122,7 @@ def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
     assert max(np.abs(batch[i, :, :m.shape[1]] - m).max() for i, m in enumerate(whole)) < 1e-4
     # a lone sentence runs on both threads (a session with two intra-op threads; Griffin-Lim's frames
     # in two lanes): the same mel and audio as on one, up to float rounding
-    lone, _ = two.acoustic(ids[1:2, :lengths[1]], langs[1:2, :lengths[1]], lengths[1:2], None, SynthesisOptions(), [4])
+    lone, *_ = two.acoustic(ids[1:2, :lengths[1]], langs[1:2, :lengths[1]], lengths[1:2], None, SynthesisOptions(), [4])
     assert np.abs(lone[0] - whole[1]).max() < 1e-4
     assert sorted(threads for _, threads in two._decoders) == [1, 2]
     (audio,) = two.vocode_each(lone)
@@ -364,8 +364,8 @@ def test_an_int8_export_quantizes_the_decoders_convolutions(tiny_run, onnx_voice
     int8, float32 = OnnxBackend(out, threads=1), OnnxBackend(onnx_voice, threads=1)
     encoded = float32.tokenizer.encode("Good evening. Here is the news.")
     ids, langs, lengths = pad_tokens([encoded.ids], [encoded.langs])
-    (a,), _ = float32.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
-    (b,), _ = int8.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
+    (a,), *_ = float32.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
+    (b,), *_ = int8.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
     error, spread = np.sqrt(np.mean((a - b) ** 2)), a.std()
     assert a.shape == b.shape and 1e-4 < error < 0.2 * spread
     assert export_main(["x", str(tmp_path / "v.safetensors"), "--int8"]) == 2

@@ -97,6 +97,27 @@ def test_the_first_sentence_leaves_before_the_last_is_made(server):
     assert first and rest and first_at < total / 2
 
 
+@pytest.mark.parametrize("response_format", ["wav", "pcm", "flac"])
+def test_timestamps_come_with_the_audio_as_json(server, response_format):
+    import base64
+
+    url, tts = server
+    status, headers, data = post(url, {**FIELDS, "response_format": response_format, "timestamps": True})
+    assert status == 200 and headers["content-type"] == "application/json", data
+    answer = json.loads(data)
+    audio = base64.b64decode(answer["audio"])
+    expected = tts.synthesize(FIELDS["input"], voice="ko-a", steps=2, seed=1)
+    if response_format == "pcm":
+        samples = np.frombuffer(audio, "<i2")
+    else:
+        samples, rate = sf.read(io.BytesIO(audio), dtype="int16")
+        assert rate == answer["sample_rate"] == tts.sample_rate
+    assert len(samples) == len(expected.audio) and abs(answer["duration"] - len(samples) / tts.sample_rate) < 1e-3
+    words = [w for s in answer["sentences"] for w in s["words"]]
+    assert [w["text"] for w in words] == [w.text for w in expected.words] == "안녕하세요. 오늘의 뉴스입니다.".split()
+    assert [w["start"] for w in words] == [round(w.start, 3) for w in expected.words]
+
+
 @pytest.mark.parametrize("body, status, param", [
     ({**FIELDS, "input": ""}, 400, "input"),
     ({**FIELDS, "input": "x" * 5000}, 400, "input"),
@@ -107,6 +128,7 @@ def test_the_first_sentence_leaves_before_the_last_is_made(server):
     ({**FIELDS, "speed": 9}, 400, "speed"),
     ({**FIELDS, "steps": 0}, 400, "steps"),
     ({**FIELDS, "method": "magic"}, 400, "method"),
+    ({**FIELDS, "timestamps": "yes"}, 400, "timestamps"),
     ({**FIELDS, "temperature": "hot"}, 400, "temperature"),
     ({**FIELDS, "model_path": "/etc/passwd"}, 400, "model_path"),  # no file paths, no unknown fields
     (["not", "an", "object"], 400, None),

@@ -5,25 +5,44 @@ import re
 import subprocess
 import sys
 
+from types import SimpleNamespace
+
 import numpy as np
 import soundfile as sf
 
 from tts_diffusion.subtitles import Cue, cues, lines, render
+from tts_diffusion.timestamps import Timed, Timeline
 
 from conftest import ROOT
 
 
+def chunk(text, lead, samples, words=(), rate=22050):
+    """What a Timeline reads of a chunk; ``words`` as (start, end) seconds from the chunk's start."""
+    return SimpleNamespace(text=text, lead=lead, audio=np.zeros(samples), sample_rate=rate,
+                           words=[Timed(w, *t) for w, t in zip(text.split(), words)], phonemes=[])
+
+
+def timeline(*chunks):
+    line = Timeline()
+    for c in chunks:
+        line.add(c)
+    return line
+
+
 def test_cues_start_after_each_pause_and_end_with_the_audio():
-    spans = [("첫 문장.", 0, 22050, 22050), ("둘째 문장입니다.", 11025, 11025 + 44100, 22050)]
+    spans = timeline(chunk("첫 문장.", 0, 22050, [(0.1, 0.4), (0.5, 0.9)]),
+                     chunk("둘째 문장입니다.", 11025, 11025 + 44100, [(0.6, 1.0), (1.1, 2.2)]))
     assert cues(spans) == [Cue(0.0, 1.0, "첫 문장."), Cue(1.5, 3.5, "둘째 문장입니다.")]
 
 
-def test_a_long_sentence_is_cut_into_lines_sharing_its_time_by_characters():
+def test_a_long_sentence_is_cut_into_lines_each_shown_from_its_first_word():
     text = "오늘 서울의 기온은 영하 삼 점 오 도이고 내일 아침에는 더 추워져 영하 칠 도까지 내려가겠습니다."
     assert all(len(line) <= 42 for line in lines(text)) and " ".join(lines(text)) == text
-    split = cues([(text, 0, 22050 * 6, 22050)])
-    assert len(split) == 2 and split[0].end == split[1].start and split[-1].end == 6.0
-    assert abs(split[0].end - 6.0 * len(split[0].text) / (len(split[0].text) + len(split[1].text))) < 1e-9
+    words = [(0.1 + 0.3 * k, 0.35 + 0.3 * k) for k in range(len(text.split()))]
+    split = cues(timeline(chunk(text, 0, 22050 * 6, words)))
+    assert [c.text for c in split] == lines(text) and len(split) == 2
+    second = len(split[0].text.split())  # the index of the second line's first word
+    assert split[0].start == 0.0 and split[0].end == split[1].start == words[second][0] and split[-1].end == 6.0
 
 
 def test_srt_and_vtt_syntax():

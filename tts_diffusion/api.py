@@ -28,6 +28,7 @@ from .options import MAX_TEXT_CHARS, SynthesisOptions
 from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, normalize, pad_tokens
+from .timestamps import Timed, timestamps
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -62,6 +63,15 @@ class Chunk:
     timings: dict[str, float] = field(default_factory=dict)  # seconds: acoustic, vocoder
     nfe: int = 0  # score evaluations for this sentence
     lead: int = 0  # samples of silence at the start of ``audio`` (the pause before the sentence)
+    words: list[Timed] = field(default_factory=list)  # as spoken, in seconds from the start of ``audio``
+    phonemes: list[Timed] = field(default_factory=list)  # likewise (all symbols but spaces)
+
+    def after(self, silence: np.ndarray, index: int, count: int) -> "Chunk":
+        """This chunk renumbered, with ``silence`` before it: its times move with its audio."""
+        shift = len(silence) / self.sample_rate
+        return replace(self, index=index, count=count, audio=np.concatenate([silence, self.audio]),
+                       lead=self.lead + len(silence), words=[w.shifted(shift) for w in self.words],
+                       phonemes=[p.shifted(shift) for p in self.phonemes])
 
 
 @dataclass
@@ -71,17 +81,25 @@ class Synthesis:
     mel: np.ndarray  # (n_mels, frames), the whole text
     timings: dict[str, float] = field(default_factory=dict)  # seconds: acoustic, vocoder, total, audio; and rtf
     nfe: int = 0  # score evaluations of a sentence
+    sentences: list[Timed] = field(default_factory=list)  # each from the end of the pause before it
+    words: list[Timed] = field(default_factory=list)  # as spoken, in seconds from the start of ``audio``
+    phonemes: list[Timed] = field(default_factory=list)
 
     @classmethod
     def join(cls, chunks: list[Chunk], elapsed: float) -> "Synthesis":
         """The streamed chunks of one text as a whole, ``elapsed`` seconds after it was asked for."""
+        from .timestamps import Timeline
+
+        timeline = Timeline()
+        for chunk in chunks:
+            timeline.add(chunk)
         audio = np.concatenate([c.audio for c in chunks])
         seconds = len(audio) / chunks[0].sample_rate
         timings = {"acoustic": sum(c.timings["acoustic"] for c in chunks),
                    "vocoder": sum(c.timings["vocoder"] for c in chunks), "total": elapsed, "audio": seconds,
                    "rtf": elapsed / max(seconds, 1e-9)}
         return cls(audio, chunks[0].sample_rate, np.concatenate([c.mel for c in chunks], axis=1), timings,
-                   max(c.nfe for c in chunks))
+                   max(c.nfe for c in chunks), timeline.sentences, timeline.words, timeline.phonemes)
 
 
 class TTS:
@@ -89,7 +107,7 @@ class TTS:
     and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
     :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch). A backend
     has ``tokenizer``, ``mel_config``, ``voices``, ``check(options)`` (raises ValueError for what it
-    cannot do), ``acoustic(ids, langs, lengths, speaker, options, seeds) -> (mels, nfe)`` and
+    cannot do), ``acoustic(ids, langs, lengths, speaker, options, seeds) -> (mels, durations, nfe)`` and
     ``vocode_each(mels) -> audios`` (an iterator, in order: the first is ready first)."""
 
     def __init__(self, backend, lexicon: Lexicon | None = None):
@@ -142,6 +160,10 @@ class TTS:
     @property
     def sample_rate(self) -> int:
         return self.mel_config.sample_rate
+
+    @property
+    def frame_seconds(self) -> float:
+        return self.mel_config.hop_length / self.mel_config.sample_rate
 
     @property
     def voices(self) -> list[Voice]:
@@ -198,7 +220,7 @@ class TTS:
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
-            mels, nfe = self.backend.acoustic(ids, langs, lengths, speaker, options, seeds)
+            mels, durations, nfe = self.backend.acoustic(ids, langs, lengths, speaker, options, seeds)
             mels = [sharpen(mel, beta) for mel in mels]
             acoustic = (time.perf_counter() - t0) / len(batch)
             audios = self.backend.vocode_each(mels)
@@ -206,8 +228,13 @@ class TTS:
                 t1 = time.perf_counter()
                 audio = next(audios)
                 lead = gap if first + i else gap[:0]
-                yield Chunk(batch[i][0], first + i, len(sentences), np.concatenate([lead, audio]), self.sample_rate,
-                            mel, {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe, len(lead))
+                sentence, encoded = batch[i]
+                words, phonemes = timestamps(self.tokenizer.words(sentence, options.lang), encoded.phonemes,
+                                             durations[i], self.tokenizer.add_blank, self.frame_seconds,
+                                             len(lead) / self.sample_rate)
+                yield Chunk(sentence, first + i, len(sentences), np.concatenate([lead, audio]), self.sample_rate,
+                            mel, {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe, len(lead),
+                            words, phonemes)
             first += len(batch)
 
     def plan_ssml(self, markup: str, options: SynthesisOptions) -> list[tuple]:
@@ -242,8 +269,7 @@ class TTS:
                 continue
             for k, chunk in enumerate(self.stream(segment.text, spoken)):
                 lead = silence if k == 0 and (index or segment.pause_before) else silence[:0]
-                yield replace(chunk, index=index, count=count, audio=np.concatenate([lead, chunk.audio]),
-                              lead=chunk.lead + len(lead))
+                yield chunk.after(lead, index, count)
                 index += 1
 
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import fields
@@ -13,6 +14,7 @@ EPILOG = """examples:
   tts-say "오늘 서울의 기온은 영하 3.5도입니다." -o news.wav
   tts-say "The news at 9:30 pm." --lang en -o news.wav --steps 20 --seed 1
   tts-say -f article.txt --raw -o - | aplay -r 22050 -f S16_LE -c 1   # speaks after the first sentence
+  tts-say -f article.txt -o article.wav --subtitles article.srt --timestamps article.json
   tts-say --ssml '<speak>속보입니다.<break time="700ms"/><prosody rate="slow">천천히</prosody></speak>'
   tts-say --list-voices"""
 CHOICES = {"method": METHODS, "lang": LANGS}
@@ -55,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mel-png", help="also save a picture of the mel spectrogram here")
     p.add_argument("--subtitles", help="also write subtitles here, .srt or .vtt: a cue per sentence (long ones cut "
                                        "into lines), timed by the audio made")
+    p.add_argument("--timestamps", help="also write each sentence, word and phoneme with its start and end seconds "
+                                        "in the audio here, as JSON")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     return p.parse_args(argv)
@@ -118,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         text = read_text(args)
         if args.subtitles and not args.subtitles.lower().endswith((".srt", ".vtt")):
             raise ValueError(f"--subtitles {args.subtitles}: name a .srt or .vtt file")
+        if args.timestamps and not args.timestamps.lower().endswith(".json"):
+            raise ValueError(f"--timestamps {args.timestamps}: name a .json file")
         options = SynthesisOptions(**{f.name: getattr(args, f.name) for f in fields(SynthesisOptions)}).check()
         import warnings
 
@@ -136,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         warnings.filterwarnings("ignore", message="dropped characters")  # said once above
         from .api import TTS
         from .audio import PcmWriter
+        from .files import atomic_write_text
         from .speakers import speaker_id
+        from .timestamps import Timeline
 
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon,
                                   runtime=args.runtime)
@@ -147,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             from tqdm import tqdm
 
             bar = tqdm(unit="sentence", leave=False, disable=None)
-        mels, chunks, seconds, nfe = [], [], 0.0, 0
+        mels, timeline, seconds, nfe = [], Timeline(), 0.0, 0
         with PcmWriter(args.output, tts.sample_rate, raw=args.raw) as out:
             for chunk in (tts.stream_ssml if args.ssml else tts.stream)(text, options):
                 out.write(chunk.audio)
@@ -155,8 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 nfe = max(nfe, chunk.nfe)
                 if args.mel_png:
                     mels.append(chunk.mel)
-                if args.subtitles:  # what the cues need, not the audio: memory stays flat
-                    chunks.append((chunk.text, chunk.lead, len(chunk.audio), chunk.sample_rate))
+                timeline.add(chunk)  # times, not the audio: memory stays flat
                 if bar is not None:
                     bar.total = chunk.count  # known once the text is split, with the first chunk
                     bar.update(1)
@@ -167,10 +174,11 @@ def main(argv: list[str] | None = None) -> int:
 
                 save_mel_png(args.mel_png, np.concatenate(mels, axis=1))
             if args.subtitles:
-                from .files import atomic_write_text
                 from .subtitles import cues, render
 
-                atomic_write_text(args.subtitles, render(cues(chunks), args.subtitles.lower()[-3:]))
+                atomic_write_text(args.subtitles, render(cues(timeline), args.subtitles.lower()[-3:]))
+            if args.timestamps:
+                atomic_write_text(args.timestamps, json.dumps(timeline.as_dict(), ensure_ascii=False, indent=1))
         if bar is not None:
             bar.close()
     except (ValueError, OSError, RuntimeError) as err:

@@ -43,7 +43,7 @@ def calibration_inputs(model, tokenizer: Tokenizer, seed: int = 0) -> list[dict[
         ids, langs, lengths = (torch.from_numpy(a) for a in pad_tokens([encoded.ids], [encoded.langs]))
         speaker = next((i for i, v in enumerate(voices) if v.language == lang), 0)
         speakers = torch.tensor([speaker]) if voices else None
-        mu, mask = model.prior(ids, langs, lengths, speaker=speakers)
+        mu, mask, _ = model.prior(ids, langs, lengths, speaker=speakers)
         pad = (-mu.shape[-1]) % model.decoder.frame_multiple
         mu, mask = (torch.nn.functional.pad(v, (0, pad)) for v in (mu, mask))
         x_init = (mu + model.sde.prior_std() * torch.randn(mu.shape, generator=generator)) * mask

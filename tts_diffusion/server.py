@@ -5,7 +5,9 @@
 
 Routes: ``POST /v1/audio/speech`` (OpenAI's fields ``model``, ``input``, ``voice``,
 ``response_format``, ``speed``, and ours from :class:`~tts_diffusion.options.SynthesisOptions` under
-the same names and ranges), ``GET /v1/models``, ``GET /v1/voices``, ``GET /health``.
+the same names and ranges; ``"timestamps": true`` answers JSON instead: the audio in base64 with each
+sentence, word and phoneme and its start and end seconds), ``GET /v1/models``, ``GET /v1/voices``,
+``GET /health``.
 
 Built on FastAPI and uvicorn (already installed with the demo's Gradio; both well kept): routing,
 JSON bodies, chunked streaming and client disconnects are theirs. ``wav`` and ``pcm`` (16-bit mono
@@ -30,7 +32,7 @@ from .text.ssml import is_ssml
 MAX_BODY_BYTES = 64 * 1024
 MAX_INPUT_CHARS = 4096  # OpenAI's limit for one request
 FORMATS = {"wav": "audio/wav", "pcm": "audio/pcm", "flac": "audio/flac", "mp3": "audio/mpeg", "opus": "audio/ogg"}
-ENCODED = {"flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"), "opus": ("OGG", "OPUS")}
+ENCODED = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"), "opus": ("OGG", "OPUS")}
 OUR_FIELDS = {f.name for f in fields(SynthesisOptions)} - {"voice", "speed"}
 OPENAI_IGNORED = {"instructions", "stream_format"}  # sent by OpenAI's clients; nothing here to do with them
 MODEL_ID = "tts-diffusion"
@@ -58,11 +60,12 @@ class Queue:
         self.places.release()
 
 
-def speech_options(body: dict, voices: list[str]) -> tuple[str, str, SynthesisOptions]:
-    """A request body -> (text, response_format, options); RequestError(400) naming the field."""
+def speech_options(body: dict, voices: list[str]) -> tuple[str, str, SynthesisOptions, bool]:
+    """A request body -> (text, response_format, options, timestamps); RequestError(400) naming the field."""
     if not isinstance(body, dict):
         raise RequestError(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - {"model", "input", "voice", "response_format", "speed"} - OUR_FIELDS - OPENAI_IGNORED)
+    unknown = sorted(set(body) - {"model", "input", "voice", "response_format", "speed", "timestamps"} - OUR_FIELDS
+                     - OPENAI_IGNORED)
     if unknown:
         raise RequestError(400, f"unknown field {unknown[0]!r}", unknown[0])
     text = body.get("input")
@@ -78,6 +81,8 @@ def speech_options(body: dict, voices: list[str]) -> tuple[str, str, SynthesisOp
     response_format = body.get("response_format", "wav")
     if not isinstance(response_format, str) or response_format not in FORMATS:
         raise RequestError(400, f"response_format must be one of {', '.join(FORMATS)}", "response_format")
+    if not isinstance(body.get("timestamps", False), bool):
+        raise RequestError(400, "timestamps must be true or false", "timestamps")
     options = SynthesisOptions(voice=voice)
     for name in ("speed", *sorted(OUR_FIELDS & set(body))):
         if name in body:
@@ -85,7 +90,7 @@ def speech_options(body: dict, voices: list[str]) -> tuple[str, str, SynthesisOp
                 options = replace(options, **{name: body[name]}).check()
             except (ValueError, TypeError) as err:
                 raise RequestError(400, str(err).splitlines()[0], name) from None
-    return text, response_format, options
+    return text, response_format, options, body.get("timestamps", False)
 
 
 def encode(audio, sample_rate: int, response_format: str) -> bytes:
@@ -93,6 +98,8 @@ def encode(audio, sample_rate: int, response_format: str) -> bytes:
 
     from .audio import to_int16
 
+    if response_format == "pcm":
+        return to_int16(audio).tobytes()
     container, subtype = ENCODED[response_format]
     out = io.BytesIO()
     rate = sample_rate if response_format != "opus" else 24000  # Opus runs at 8, 12, 16, 24 or 48 kHz
@@ -153,7 +160,7 @@ def create_app(tts, queue_size: int = 8):
         except (ValueError, UnicodeDecodeError):
             return error(RequestError(400, "the body is not valid JSON"))
         try:
-            text, response_format, options = speech_options(body, voices)
+            text, response_format, options, timestamps = speech_options(body, voices)
             ssml = is_ssml(text)
             if ssml:
                 tts.plan_ssml(text, options)  # every segment checked: a 400 now, not a broken stream later
@@ -165,9 +172,13 @@ def create_app(tts, queue_size: int = 8):
         except ValueError as err:
             return error(RequestError(400, str(err).splitlines()[0], "input"))
 
-        def chunks():
+        from .timestamps import Timeline
+
+        timeline = Timeline()
+
+        def chunks(header: bool):
             try:
-                if response_format == "wav":
+                if header:
                     yield streaming_wav_header(tts.sample_rate)
                 sentences = (tts.stream_ssml if ssml else tts.stream)(text, options)
                 while True:
@@ -175,22 +186,29 @@ def create_app(tts, queue_size: int = 8):
                         chunk = next(sentences, None)
                     if chunk is None:
                         return
+                    timeline.add(chunk)
                     yield to_int16(chunk.audio).tobytes()
             finally:  # also when the client goes away mid-stream: the generator is closed
                 queue.leave()
 
-        if response_format in ("wav", "pcm"):
-            return StreamingResponse(chunks(), media_type=FORMATS[response_format])
+        if response_format in ("wav", "pcm") and not timestamps:
+            return StreamingResponse(chunks(response_format == "wav"), media_type=FORMATS[response_format])
         from starlette.concurrency import run_in_threadpool
 
         try:
-            audio = await run_in_threadpool(lambda: b"".join(chunks()))
+            audio = await run_in_threadpool(lambda: b"".join(chunks(header=False)))
         except ValueError as err:
             return error(RequestError(400, str(err).splitlines()[0], "input"))
         import numpy as np
 
         samples = np.frombuffer(audio, dtype="<i2").astype(np.float32) / 32767
-        return Response(encode(samples, tts.sample_rate, response_format), media_type=FORMATS[response_format])
+        encoded = encode(samples, tts.sample_rate, response_format)
+        if timestamps:
+            import base64
+
+            return {"audio": base64.b64encode(encoded).decode("ascii"), "response_format": response_format,
+                    "sample_rate": tts.sample_rate} | timeline.as_dict()
+        return Response(encoded, media_type=FORMATS[response_format])
 
     return app
 

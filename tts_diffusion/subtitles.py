@@ -1,7 +1,7 @@
-"""Subtitles from the chunks of a synthesis: a cue per sentence, timed by the audio actually made
+"""Subtitles from the timeline of a synthesis: a cue per sentence, timed by the audio actually made
 (after speed, the pause before each sentence and the joins), its text the words as spoken (after
 normalization: "3.5도" shows as "삼 점 오 도"). A long sentence is cut into line-length groups of
-words, its time shared by their characters. SRT (``.srt``) or WebVTT (``.vtt``)."""
+words, each shown from when its first word is heard. SRT (``.srt``) or WebVTT (``.vtt``)."""
 
 from __future__ import annotations
 
@@ -28,22 +28,18 @@ def lines(text: str, width: int = MAX_LINE) -> list[str]:
     return out
 
 
-def cues(spans) -> list[Cue]:
-    """Cues for the chunks of a synthesis, given in order as ``(text, lead, samples, sample_rate)``
-    (:class:`~tts_diffusion.api.Chunk`'s ``text``, ``lead``, ``len(audio)``, ``sample_rate``): each
-    sentence from the end of the pause before it to the end of its audio, split by :func:`lines` in
-    proportion to characters."""
-    out, clock = [], 0.0
-    for text, lead, samples, rate in spans:
-        start = clock + lead / rate
-        clock += samples / rate
-        groups = lines(text)
-        total = sum(len(g) for g in groups)
-        at = start
-        for group in groups:
-            end = at + (clock - start) * len(group) / total
-            out.append(Cue(at, end, group))
-            at = end
+def cues(timeline) -> list[Cue]:
+    """Cues for a :class:`~tts_diffusion.timestamps.Timeline`: each sentence from the end of the pause
+    before it to the end of its audio, cut by :func:`lines` into groups of its words, a group
+    shown from its first word's start (the sentence's start for the first group) to the next's."""
+    out = []
+    for sentence, words, _ in timeline.entries:
+        groups, k = [], 0
+        for line in lines(" ".join(w.text for w in words) or sentence.text):
+            groups.append((line, words[k].start if k and k < len(words) else sentence.start))
+            k += len(line.split())
+        for (line, start), (_, end) in zip(groups, groups[1:] + [("", sentence.end)]):
+            out.append(Cue(start, end, line))
     return out
 
 

@@ -60,15 +60,15 @@ class TorchBackend:
         """Every sampler and step count runs here (the options checked their own ranges)."""
 
     def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
-                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], int]:
-        """A padded batch of token ids -> each item's mel (n_mels, frames), and the NFE."""
+                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+        """A padded batch of token ids -> each item's mel (n_mels, frames), each item's token durations
+        (frames), and the NFE."""
         ids, langs, lengths = (torch.from_numpy(a).to(self.device) for a in (ids, langs, lengths))
         speakers = None if speaker is None else torch.full((len(ids),), speaker, device=self.device)
-        mel, _, mask, nfe = self.model.synthesize(ids, langs, lengths, options.method, options.steps,
-                                                  options.temperature, 1.0 / options.speed, speaker=speakers,
-                                                  seeds=seeds)
-        frames = mask.sum((1, 2)).long().tolist()
-        return [mel[i, :, :n].cpu().numpy() for i, n in enumerate(frames)], nfe
+        sampled = self.model.synthesize(ids, langs, lengths, options.method, options.steps, options.temperature,
+                                        1.0 / options.speed, speaker=speakers, seeds=seeds)
+        durations = [d[:n].cpu().numpy() for d, n in zip(sampled.durations, lengths.tolist())]
+        return [sampled.mel[i, :, :int(d.sum())].cpu().numpy() for i, d in enumerate(durations)], durations, sampled.nfe
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """One after the other (the vocoders' own kernels use torch's threads)."""

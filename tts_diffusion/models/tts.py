@@ -24,6 +24,17 @@ from .residual_net import ResidualUNet
 from .text_encoder import TextEncoder
 
 
+class Sampled(NamedTuple):
+    """What :meth:`GradTTS.synthesize` makes: the mel (batch, n_mels, frames), the prior mean mu_y and
+    frame mask it was sampled around, each token's frames (batch, tokens) and the NFE."""
+
+    mel: torch.Tensor
+    mu: torch.Tensor
+    mask: torch.Tensor
+    durations: torch.Tensor
+    nfe: int
+
+
 class Alignment(NamedTuple):
     """Text aligned to a mel: encoder means mu_x (batch, n_mels, tokens), predicted log durations
     log_w, token mask, the 0/1 path A (batch, tokens, frames), mu_y = mu_x A (batch, n_mels, frames)
@@ -207,22 +218,24 @@ class GradTTS(nn.Module):
     def synthesize(self, ids, langs, token_lengths, method: str = "ode", steps: int = 10, temperature: float = 1.0,
                    length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None,
                    seeds: list[int] | None = None):
-        """Text ids -> (mel, mu_y, mask, nfe): sample the reverse process from N(mu_y, I / temperature^2).
+        """Text ids -> :class:`Sampled` (mel, mu_y, mask, durations, nfe): sample the reverse process from
+        N(mu_y, I / temperature^2).
         With ``seeds``, item i draws all its noise (the prior's and a stochastic sampler's) from its
         own generator seeded by seeds[i], so that its mel does not depend on what else is in the batch."""
         from ..sampling import sample
 
-        mu_y, y_mask = self.prior(ids, langs, token_lengths, length_scale, speaker)
+        mu_y, y_mask, durations = self.prior(ids, langs, token_lengths, length_scale, speaker)
         if seeds is not None:
             generator = [torch.Generator().manual_seed(seed) for seed in seeds]
         mel, nfe = sample(lambda x, t: self.score(x, t, mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
                           temperature, generator, mask=y_mask, return_nfe=True)
-        return mel, mu_y, y_mask, nfe
+        return Sampled(mel, mu_y, y_mask, durations, nfe)
 
     @torch.no_grad()
     def prior(self, ids, langs, token_lengths, length_scale: float = 1.0, speaker=None):
-        """Text -> frame-aligned prior mean mu_y (batch, n_mels, frames) and its mask, from the
-        predicted durations d = round(exp(log_w) * length_scale), at least one frame a token.
+        """Text -> frame-aligned prior mean mu_y (batch, n_mels, frames), its mask, and the predicted
+        durations d = round(exp(log_w) * length_scale) (batch, tokens; at least one frame a token, 0 past
+        the text) from which it is made.
         (Grad-TTS takes the ceiling; rounding keeps the espeak voice's timing: 0.99 of the
         reference's duration against 1.22, see docs/evaluation.md.)"""
         mu_x, log_w, x_mask = self.encode(ids, langs, token_lengths, speaker)
@@ -230,4 +243,4 @@ class GradTTS(nn.Module):
         y_lengths = durations.sum(1)
         y_mask = sequence_mask(y_lengths).unsqueeze(1).float()
         path = duration_path(durations, x_mask, y_mask)
-        return mu_x @ path, y_mask
+        return mu_x @ path, y_mask, durations

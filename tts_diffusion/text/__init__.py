@@ -17,7 +17,7 @@ from .english import normalize_english
 from .korean import normalize_korean
 from .lexicon import INLINE, Lexicon, LexiconError
 from .pronunciation import standard_pronunciation
-from .symbols import SymbolTable
+from .symbols import PUNCTUATION, SymbolTable
 
 __all__ = ["normalize", "detect_language", "Tokenizer", "Encoded", "text_to_ids", "SymbolTable", "FRONTEND_VERSION",
            "Lexicon", "LexiconError", "pad_tokens"]
@@ -121,6 +121,27 @@ class Tokenizer:
             elif part.strip():
                 out += phonemize(self.pronounced(part), default=default)
         return out
+
+    def words(self, spoken: str, lang: str = "auto") -> list[tuple[str, int]]:
+        """The words of a spoken sentence, each with how many sounding symbols (not spaces or
+        punctuation) it has when said alone: what :func:`~tts_diffusion.timestamps.word_ranges` needs
+        to find each word in the sentence's phonemes, where espeak-ng joins short Korean words to the
+        next one (오늘의 주요 뉴스 -> two phoneme words). Inline phonemes are one word, shown as written."""
+        from .g2p import phonemize
+
+        default = detect_language(INLINE.sub(" ", spoken)) if lang == "auto" else lang
+        out = []
+        for k, part in enumerate(INLINE.split(spoken)):
+            if k % 2:
+                out.append((f"[[{part}]]", self._sounding(part)))
+                continue
+            heard = self.pronounced(part).split()
+            shown = part.split() if len(part.split()) == len(heard) else heard
+            out += [(word, sum(self._sounding(p) for _, p in phonemize(said, default))) for word, said in zip(shown, heard)]
+        return out
+
+    def _sounding(self, phonemes: str) -> int:
+        return sum(1 for s in phonemes if s not in PUNCTUATION and self.table.id(s) is not None)
 
     def encode(self, text: str, lang: str = "auto") -> Encoded:
         ids, langs, unknown, phones = [], [], set(), []

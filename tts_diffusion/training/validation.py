@@ -51,7 +51,7 @@ def validate_acoustic(trainer, config, tokenizer, val_set) -> None:
     langs = torch.tensor([encoded.langs], device=device)
     speaker = speaker_id(config.model.voices, None, v.text)
     speaker = None if speaker is None else torch.tensor([speaker], device=device)
-    mel, mu, _, _ = ema_model.synthesize(ids, langs, torch.tensor([ids.shape[1]], device=device), v.method, v.steps,
+    mel, mu, *_ = ema_model.synthesize(ids, langs, torch.tensor([ids.shape[1]], device=device), v.method, v.steps,
                                          DEFAULTS.temperature, generator=torch.Generator().manual_seed(0),
                                          speaker=speaker)  # what users hear by default
     if trainer.writer is not None:
