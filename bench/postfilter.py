@@ -58,7 +58,7 @@ def main() -> None:
         stats = {"teacher": [], "ours": [], "ours, postfiltered": []}
         for k, item in enumerate(items):
             teacher = to_mel(torch.from_numpy(load_wav(item.wav_path, mel_config.sample_rate)))
-            speaker = speaker_id(model.config.voices, item.speaker or None, item.text)
+            speaker = speaker_id(model.config.voices, item.speaker or None, item.text, item.lang)
             ours = predict_mel(model, tokenizer, teacher, item.text, item.lang, options.method, options.steps,
                                options.temperature, torch.Generator().manual_seed(k), speaker).numpy()
             beta = voice_beta(None, model.config.voices, speaker)

@@ -51,7 +51,7 @@ def main() -> None:
             aligned = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel, torch.tensor([mel.shape[-1]]))
         mu, mask = aligned.mu_y, aligned.y_mask
         start = model.sde.prior_sample(mu, args.temperature, torch.Generator().manual_seed(0))
-        score = (lambda mu_, mask_: lambda x, t: model.score(x, t, mu_, mask_))(mu, mask)
+        score = model.score_fn(mu, mask)
         exact = sample(score, mu, model.sde, "ode-rk45", x_init=start, rtol=1e-5, atol=1e-5)
         cases.append((mel, mu, mask, start, score, exact))
     seconds = sum(c[0].shape[-1] for c in cases) * mel_config.hop_length / mel_config.sample_rate / len(cases)

@@ -113,3 +113,16 @@ def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     batch = torch.from_numpy(np.stack([mel, mel[::-1].copy()]))
     assert torch.equal(backend.vocoder(batch)[0], torch.from_numpy(audio))
     assert torch.equal(backend.vocoder(batch)[1], backend.vocoder(batch[1]))
+
+
+def test_a_paragraph_is_normalized_once_and_its_dropped_characters_said_once(tiny_run, monkeypatch):
+    import tts_diffusion.api as api
+
+    tts = TTS.from_pretrained(tiny_run)
+    calls = []
+    real = api.normalize
+    monkeypatch.setattr(api, "normalize", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    with pytest.warns(UserWarning, match="dropped characters") as said:
+        chunks = list(tts.stream("첫 문장입니다 ☎. 둘째 문장 ☎입니다.\n셋째 줄 ♫입니다.", steps=2, seed=0))
+    assert len(chunks) == 3 and len(calls) == 2 and len(said) == 1  # two paragraphs, one warning
+    assert "☎♫" in str(said[0].message) or "♫☎" in str(said[0].message)

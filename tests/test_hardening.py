@@ -139,8 +139,8 @@ def test_the_first_sentence_is_spoken_before_the_rest_is_encoded(tiny_run, monke
 
     tts = TTS.from_pretrained(tiny_run)
     encoded = []
-    real = tts.tokenizer.encode
-    monkeypatch.setattr(tts.tokenizer, "encode", lambda text, lang="auto": encoded.append(text) or real(text, lang))
+    real = tts.tokenizer.encode_spoken
+    monkeypatch.setattr(tts.tokenizer, "encode_spoken", lambda text, lang="auto": encoded.append(text) or real(text, lang))
     chunks = tts.stream("오늘의 뉴스입니다. " * 50, steps=2, seed=0)
     first = next(chunks)
     assert first.index == 0 and first.count == 50 and encoded == ["오늘의 뉴스입니다."]

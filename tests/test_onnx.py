@@ -66,6 +66,29 @@ def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voi
     assert rms < 1e-3 and np.abs(expected.numpy()).mean() > 0.5  # a real mel, matched
 
 
+@pytest.mark.parametrize("method,steps", [("ode", 4), ("ode-heun", 2)])
+def test_the_same_text_options_and_seed_give_the_same_mel_on_both_engines(tiny_run, onnx_voice, method, steps):
+    """Durations, padding and the prior's noise (prior_noise) agree: the engines differ only in float error."""
+    text = "오늘 서울의 기온은 3.5도입니다. Good evening."
+    on_torch = TTS.from_pretrained(tiny_run).synthesize(text, seed=11, method=method, steps=steps)
+    on_onnx = TTS.from_pretrained(onnx_voice, threads=1).synthesize(text, seed=11, method=method, steps=steps)
+    assert on_torch.mel.shape == on_onnx.mel.shape and [w.start for w in on_torch.words] == [w.start for w in on_onnx.words]
+    assert np.sqrt(np.mean((on_torch.mel - on_onnx.mel) ** 2)) < 1e-3 < np.abs(on_torch.mel).mean()
+    other_seed = TTS.from_pretrained(onnx_voice, threads=1).synthesize(text, seed=12, method=method, steps=steps)
+    assert np.sqrt(np.mean((other_seed.mel - on_onnx.mel) ** 2)) > 1e-2  # the seed matters: the match is not trivial
+
+
+def test_int8_calibration_draws_the_prior_at_the_runtimes_temperature(tiny_run):
+    from tts_diffusion.onnx_quantize import calibration_inputs
+
+    model, tokenizer, _ = load_acoustic(tiny_run)
+    for feed in calibration_inputs(model, tokenizer)[:2]:
+        inside = feed["mask"][0, 0] > 0
+        spread = (feed["x_init"] - feed["mu"])[0][:, inside].std()
+        assert abs(spread - model.sde.prior_std() / SynthesisOptions().temperature) < 0.03 * spread
+        assert (feed["x_init"][0][:, ~inside] == 0).all()
+
+
 def test_the_runtime_speaks_without_torch(onnx_voice, tmp_path):
     """import torch fails in the child; tts-say and the API still speak, streamed and whole alike."""
     out = tmp_path / "out.wav"

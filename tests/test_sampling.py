@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from tts_diffusion.likelihood import log_likelihood
+from tts_diffusion.options import EXPORTABLE, SAMPLERS
 from tts_diffusion.sampling import METHODS, sample
 from tts_diffusion.sde import VESDE, VPSDE, SubVPSDE
 
@@ -46,7 +47,7 @@ def test_samples_have_the_data_mean_and_variance(method, steps):
     mean_tol, var_tol = TOLERANCES[(method, steps)]
     assert abs(x.mean().item() - M) < mean_tol
     assert abs(x.var().item() - S**2) < var_tol
-    assert nfe == {"ode-heun": 2 * steps, "pc": 2 * steps - 1}.get(method, steps)
+    assert nfe == {"ode-heun": 2 * steps, "pc": 2 * steps - 1}.get(method, steps) == SAMPLERS[method].nfe(steps)
 
 
 def test_rk45_maps_to_the_prior_and_back():
@@ -159,3 +160,17 @@ def test_hutchinson_likelihood_is_unbiased_within_tolerance():
     expected = (torch.distributions.Normal(mean, var.sqrt()).log_prob(x0) * mask).flatten(1).sum(1)
     # for a linear score the Hutchinson estimate of a diagonal Jacobian is exact: only solver error is left
     assert torch.allclose(logp, expected, rtol=0.01)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_sampler_table_says_which_samplers_are_deterministic(method):
+    """options.SAMPLERS is what the CLI, the ONNX export and the runtime's NFE rely on: a sampler it
+    calls deterministic gives the same x_0 from the same x_init whatever its generator draws."""
+    sde = VPSDE()
+    _, score = gaussian(sde)
+    mu = torch.full((2, 4, 6), -0.5, dtype=torch.float64)
+    x_init = mu + torch.randn(mu.shape, generator=torch.Generator().manual_seed(9), dtype=torch.float64)
+    a, b = (sample(lambda x, t: score(x, t, mu), mu, sde, method, 3, x_init=x_init,
+                   generator=torch.Generator().manual_seed(seed)) for seed in (1, 2))
+    assert torch.equal(a, b) == SAMPLERS[method].deterministic
+    assert EXPORTABLE == ("ode", "ode-heun", "ode-euler")

@@ -9,17 +9,19 @@ import pytest
 import torch
 
 from tts_diffusion.data import Utterance, read_filelist, write_filelist
-from tts_diffusion.speakers import Voice, majority_language, speaker_id
+from tts_diffusion.speakers import Voice, speaker_id
 
 from conftest import ROOT
 
 VOICES = [Voice("ko-a", "ko", "teacher A", "CC0"), Voice("en-b", "en", "teacher B", "CC0")]
 
 
-def test_default_voice_is_the_one_of_the_texts_majority_language():
+def test_default_voice_is_the_one_of_the_texts_language():
     assert speaker_id(VOICES, None, "오늘의 뉴스입니다.") == 0
     assert speaker_id(VOICES, None, "Good evening.") == 1
-    assert majority_language("Seoul 뉴스") == "en" and majority_language("KBS 뉴스입니다") == "ko"
+    # one rule with normalization: text with Hangul is Korean ("Seoul 뉴스" is read 서울 뉴스, by the Korean voice)
+    assert speaker_id(VOICES, None, "Seoul 뉴스") == speaker_id(VOICES, None, "KBS 뉴스입니다") == 0
+    assert speaker_id(VOICES, None, "Seoul 뉴스", lang="en") == 1 and speaker_id(VOICES, None, "뉴스", "ko") == 0
     assert speaker_id(VOICES, "ko-a", "Good evening.") == 0
     assert speaker_id([], None, "hello") is None
     with pytest.raises(ValueError, match="unknown voice 'x': choose ko-a, en-b"):

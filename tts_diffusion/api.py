@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
@@ -27,7 +26,7 @@ from .audio import MelConfig
 from .options import MAX_TEXT_CHARS, SynthesisOptions
 from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
-from .text import Lexicon, Tokenizer, normalize, pad_tokens
+from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, warn_dropped
 from .timestamps import Timed, timestamps
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
@@ -175,22 +174,24 @@ class TTS:
         split into sentences (encoding waits until a sentence is spoken: a long text's first audio
         does not wait for the G2P of the rest). Raises ValueError for text with nothing to voice,
         or longer than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
-        if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+        check_text(text, lang)
+        if len(text) > MAX_TEXT_CHARS:
             raise ValueError(f"the text has {len(text):,} characters, more than {MAX_TEXT_CHARS:,}: split it")
         text = self.lexicon.apply(text)
         if len(text) > MAX_TEXT_CHARS:  # a lexicon's respellings can make a short text long
             raise ValueError(f"the text has {len(text):,} characters after the lexicon, more than "
                              f"{MAX_TEXT_CHARS:,}: split it")
-        normalize(text, lang)  # one clear error (and one warning) for the whole text, before any work
-        out = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # said once above
-            for paragraph in (p for p in text.splitlines() if p.strip()):
-                try:
-                    spoken = normalize(paragraph, lang)
-                except ValueError:
-                    continue  # a line with nothing voiceable, between others
-                out += [s for s in split_sentences(spoken) if VOICEABLE.search(s)]  # not a lone "..."
+        out, dropped = [], set()
+        for paragraph in (p for p in text.splitlines() if p.strip()):
+            try:
+                spoken = normalize(paragraph, lang, dropped)  # once: sentences are split on the spoken form
+            except ValueError:
+                continue  # a line with nothing voiceable, between others
+            out += [s for s in split_sentences(spoken) if VOICEABLE.search(s)]  # not a lone "..."
+        if dropped:
+            warn_dropped(dropped)  # once, for the whole text
+        if not out:
+            raise ValueError("text has nothing that can be voiced")
         return out
 
     def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
@@ -200,13 +201,8 @@ class TTS:
         its fields) say how; every value is checked first."""
         options = replace(options or SynthesisOptions(), **overrides).check()
         self.backend.check(options)  # an exported voice has the samplers it was exported with
-        yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text),
+        yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text, options.lang),
                                batch_size)
-
-    def _encode(self, sentence: str, lang: str):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # said once, for the whole text
-            return self.tokenizer.encode(sentence, lang)
 
     def _speak(self, sentences: list[str], options: SynthesisOptions, speaker: int | None,
                batch_size: int) -> Iterator[Chunk]:
@@ -216,7 +212,7 @@ class TTS:
         first = 0
         while first < len(sentences):
             size = 1 if first == 0 else batch_size  # the first sentence alone: its audio leaves soonest
-            batch = [(s, self._encode(s, options.lang)) for s in sentences[first:first + size]]
+            batch = [(s, self.tokenizer.encode_spoken(s, options.lang)) for s in sentences[first:first + size]]
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
@@ -247,7 +243,7 @@ class TTS:
             try:
                 spoken = replace(options, voice=segment.voice or options.voice, lang=segment.lang or options.lang,
                                  speed=options.speed * segment.rate).check()
-                speaker_id(self.voices, spoken.voice, segment.text)
+                speaker_id(self.voices, spoken.voice, segment.text, spoken.lang)
             except ValueError as err:
                 raise SSMLError(f"in <voice> or <prosody>: {err}") from None
             plan.append((segment, spoken, len(self.sentences(segment.text, spoken.lang)) if segment.text else 0))

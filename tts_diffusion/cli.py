@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon,
                                   runtime=args.runtime)
         loaded = time.perf_counter()  # the real-time factor counts synthesis, not loading
-        speaker_id(tts.voices, options.voice, text)  # an unknown voice is an error before any synthesis
+        speaker_id(tts.voices, options.voice, text, options.lang)  # an unknown voice is an error before any synthesis
         bar = None
         if not args.quiet:
             from tqdm import tqdm

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from .files import atomic_path
-from .options import SynthesisOptions
+from .options import EXPORTABLE, SynthesisOptions
 from .pretrained import resolve_weights
 from .weights import half_precision, load_weights, read_metadata, save_weights
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                                          "speaks it by default)")
     parser.add_argument("--onnx", action="store_true", help="write ONNX graphs for the torch-free runtime")
     parser.add_argument("--decoders", default="ode:4,ode:10",
-                        help="with --onnx: the samplers to unroll, METHOD:STEPS,... (ode, ode-euler, ode-heun)")
+                        help=f"with --onnx: the samplers to unroll, METHOD:STEPS,... ({', '.join(EXPORTABLE)})")
     parser.add_argument("--vocoder",
                         help="with --onnx: griffinlim[:iterations] (numpy), a HiFi-GAN / Vocos spec, or VOCOS+griffinlim[:N] "
                              "(the networks exported too) (default: vocos+griffinlim where the bundled Vocos fits the "

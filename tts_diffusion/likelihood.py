@@ -107,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     with torch.no_grad():
         aligned = model.aligned_prior(ids, langs, token_lengths, mel, mel_lengths)
     mu_y, y_mask = aligned.mu_y, aligned.y_mask
-    score = lambda x, t: model.score(x, t, mu_y, y_mask)  # noqa: E731
-    logp, bpd = log_likelihood(score, mel, mu_y, model.sde, y_mask, args.hutchinson, args.rtol, args.atol,
+    logp, bpd = log_likelihood(model.score_fn(mu_y, y_mask), mel, mu_y, model.sde, y_mask, args.hutchinson, args.rtol, args.atol,
                                generator=torch.Generator().manual_seed(args.seed))
     print(f"{bpd.item():.4f} bits/dim  (log-likelihood {logp.item():.1f} nats over {int(y_mask.sum()) * mel.shape[1]} dims)")
     return 0

@@ -31,8 +31,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .options import EXPORTABLE, MAX_STEPS
 from .pretrained import load_acoustic
-from .runtime.onnx_backend import EXPORTABLE, FORMAT  # one definition each: the reader's
+from .runtime.onnx_backend import FORMAT  # one definition: the reader's
 from .sampling import sample
 
 OPSET = 17
@@ -54,8 +55,7 @@ class _Decoder(nn.Module):
         self.model, self.method, self.steps = model, method, steps
 
     def forward(self, mu, mask, x_init, speaker=None):
-        score = lambda x, t: self.model.score(x, t, mu, mask, speaker)  # noqa: E731
-        return sample(score, mu, self.model.sde, self.method, self.steps, mask=mask, x_init=x_init)
+        return sample(self.model.score_fn(mu, mask, speaker), mu, self.model.sde, self.method, self.steps, mask=mask, x_init=x_init)
 
 
 class _VocosSpectrum(nn.Module):
@@ -72,9 +72,9 @@ def parse_decoders(spec: str) -> list[tuple[str, int]]:
     out = []
     for part in (p.strip() for p in spec.split(",") if p.strip()):
         method, _, steps = part.partition(":")
-        if method not in EXPORTABLE or not steps.isdigit() or not 1 <= int(steps) <= 1000:
+        if method not in EXPORTABLE or not steps.isdigit() or not 1 <= int(steps) <= MAX_STEPS:
             raise ValueError(f"cannot export decoder {part!r}: write METHOD:STEPS with METHOD one of "
-                             f"{', '.join(EXPORTABLE)} and 1 to 1000 steps")
+                             f"{', '.join(EXPORTABLE)} and 1 to {MAX_STEPS} steps")
         out.append((method, int(steps)))
     if not out:
         raise ValueError("no decoder to export: e.g. --decoders ode:4,ode:10")

@@ -7,7 +7,37 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-METHODS = ("ode", "ode-heun", "ode-euler", "ode-rk45", "sde", "pc")  # the samplers of tts_diffusion.sampling
+
+
+@dataclass(frozen=True)
+class SamplerFacts:
+    """What the rest of the package needs to know of a sampler of :mod:`tts_diffusion.sampling`
+    without importing torch: whether the same starting noise gives the same mel (a probability-flow
+    ODE), and its score evaluations for a number of steps (None: an adaptive solver sets its own)."""
+
+    deterministic: bool
+    evaluations_per_step: int | None
+    saved_evaluations: int = 0  # fewer than steps x per step (pc: no corrector after the last step)
+
+    def nfe(self, steps: int) -> int | None:
+        return None if self.evaluations_per_step is None else steps * self.evaluations_per_step - self.saved_evaluations
+
+    @property
+    def exportable(self) -> bool:
+        """Deterministic with a fixed number of steps: a graph can unroll it (the ONNX export)."""
+        return self.deterministic and self.evaluations_per_step is not None
+
+
+SAMPLERS = {  # the one table: the CLI's choices, the demo's, the ONNX export's and the NFE come from it
+    "ode": SamplerFacts(True, 1),  # DPM-Solver++(2M) on the probability-flow ODE
+    "ode-heun": SamplerFacts(True, 2),
+    "ode-euler": SamplerFacts(True, 1),
+    "ode-rk45": SamplerFacts(True, None),  # scipy's adaptive RK45
+    "sde": SamplerFacts(False, 1),  # Euler-Maruyama on the reverse SDE
+    "pc": SamplerFacts(False, 2, saved_evaluations=1),  # reverse diffusion predictor + Langevin corrector
+}
+METHODS = tuple(SAMPLERS)
+EXPORTABLE = tuple(name for name, facts in SAMPLERS.items() if facts.exportable)
 LANGS = ("auto", "ko", "en")
 MAX_STEPS = 1000
 SPEED_RANGE = (0.25, 4.0)

@@ -168,7 +168,7 @@ def _ones(mask: torch.Tensor | None):
 
 SAMPLERS = {"ode": dpm_solver_2m, "ode-heun": ode_heun, "ode-euler": ode_euler, "ode-rk45": ode_rk45,
             "sde": euler_maruyama, "pc": predictor_corrector}
-assert tuple(SAMPLERS) == METHODS, "options.METHODS names the samplers (for a torch-free --help)"
+assert tuple(SAMPLERS) == METHODS, "options.SAMPLERS describes these samplers (for a torch-free CLI and runtime)"
 
 
 @torch.no_grad()
@@ -176,8 +176,8 @@ def sample(score_fn: ScoreFn, mu: torch.Tensor, sde: SDE, method: str = "ode", s
            temperature: float = 1.0, generator: Generators = None, mask: torch.Tensor | None = None,
            eps: float = 1e-3, snr: float = 0.16, rtol: float = 1e-5, atol: float = 1e-5,
            x_init: torch.Tensor | None = None, return_nfe: bool = False):
-    """Draw x_0 given the prior mean mu. ``steps`` is the number of steps of a fixed-step method
-    (NFE: steps for sde/ode-euler/ode, 2 steps for ode-heun, 2 steps - 1 for pc); ode-rk45 adapts its own.
+    """Draw x_0 given the prior mean mu. ``steps`` is the number of steps of a fixed-step method (its
+    NFE: :meth:`~tts_diffusion.options.SamplerFacts.nfe`); ode-rk45 adapts its own.
     ``x_init`` replaces the prior draw (to compare solvers from the same noise)."""
     if method not in SAMPLERS:
         raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(SAMPLERS)}")

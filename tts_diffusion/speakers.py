@@ -6,7 +6,6 @@ has one row per voice, in this order. A single-speaker model has no voices and n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 
@@ -19,16 +18,11 @@ class Voice:
     postfilter: float = 0.0  # the beta it speaks with by default (measured per voice: tts_diffusion.postfilter)
 
 
-def majority_language(text: str) -> str:
-    """The language of most of the letters of ``text``: 'ko' (Hangul) or 'en' (Latin)."""
-    hangul = len(re.findall(r"[가-힣ㄱ-ㅣ]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "ko" if hangul >= latin and hangul else "en"
-
-
-def speaker_id(voices: list[Voice], name: str | None, text: str) -> int | None:
-    """The speaker id for ``name``; with no name, the first voice of the text's majority language
-    (else the first voice). None for a model without voices. Raises ValueError for an unknown name."""
+def speaker_id(voices: list[Voice], name: str | None, text: str, lang: str = "auto") -> int | None:
+    """The speaker id for ``name``; with no name, the first voice of the text's language (``lang``, or
+    for "auto" the rule normalization follows, :func:`~tts_diffusion.text.detect_language`: Korean
+    if the text has any Hangul), else the first voice. None for a model without voices. Raises
+    ValueError for an unknown name."""
     if not voices:
         if name:
             raise ValueError(f"unknown voice {name!r}: this model has a single voice and no voice names")
@@ -38,5 +32,7 @@ def speaker_id(voices: list[Voice], name: str | None, text: str) -> int | None:
         if name not in names:
             raise ValueError(f"unknown voice {name!r}: choose {', '.join(names)}")
         return names.index(name)
-    language = majority_language(text)
+    from .text import detect_language
+
+    language = detect_language(text) if lang == "auto" else lang
     return next((i for i, v in enumerate(voices) if v.language == language), 0)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
-import torch
+# OpenMP's idle threads spin while they wait for work (libgomp's default, ACTIVE): on cores shared with
+# anything busy (another request, a build, a browser) spinning and working threads take turns, and
+# synthesis collapses (9 s of Korean on 2 cores beside one busy loop: 26.7 s, against 2.5 s PASSIVE;
+# bench/under_load.py). libgomp reads the policy when torch loads it: so set it first, unless the user
+# chose one (no effect where torch was imported before this module).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 from .audio import MelConfig
 from .options import SynthesisOptions

@@ -175,6 +175,11 @@ class GradTTS(nn.Module):
         _, sigma = self.sde.alpha_sigma(t, x)
         return -self.eps(x, t, mu, mask, speaker) / sigma
 
+    def score_fn(self, mu, mask, speaker=None):
+        """The score bound to its conditions, (x, t) -> s_theta(x, t | mu, speaker): what the samplers and
+        the likelihood take (score_sde's get_score_fn)."""
+        return lambda x, t: self.score(x, t, mu, mask, speaker)
+
     def aligned_prior(self, ids, langs, token_lengths, mels, mel_lengths, speaker=None) -> Alignment:
         """The teacher-forced prior: encode, align the tokens to the mel by MAS under
         log N(y_j; mu_i, I), and spread mu_x over the frames, mu_y = mu_x A."""
@@ -220,15 +225,22 @@ class GradTTS(nn.Module):
                    seeds: list[int] | None = None):
         """Text ids -> :class:`Sampled` (mel, mu_y, mask, durations, nfe): sample the reverse process from
         N(mu_y, I / temperature^2).
-        With ``seeds``, item i draws all its noise (the prior's and a stochastic sampler's) from its
-        own generator seeded by seeds[i], so that its mel does not depend on what else is in the batch."""
+        With ``seeds``, item i draws its prior noise as every engine does (:mod:`~tts_diffusion.prior_noise`)
+        and a stochastic sampler's from its own generator, both seeded by seeds[i], so that its mel does not
+        depend on what else is in the batch, nor (deterministic samplers) on the engine."""
+        from ..prior_noise import prior_noise
         from ..sampling import sample
 
         mu_y, y_mask, durations = self.prior(ids, langs, token_lengths, length_scale, speaker)
-        if seeds is not None:
+        x_init = None
+        if seeds is not None:  # the prior's noise as every engine draws it; a stochastic sampler's from torch
             generator = [torch.Generator().manual_seed(seed) for seed in seeds]
-        mel, nfe = sample(lambda x, t: self.score(x, t, mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
-                          temperature, generator, mask=y_mask, return_nfe=True)
+            z = torch.zeros_like(mu_y)
+            for row, (seed, frames) in enumerate(zip(seeds, durations.sum(1).tolist())):
+                z[row, :, :frames] = torch.from_numpy(prior_noise(seed, self.n_mels, frames))
+            x_init = mu_y + self.sde.prior_std() / temperature * z
+        mel, nfe = sample(self.score_fn(mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
+                          temperature, generator, mask=y_mask, x_init=x_init, return_nfe=True)
         return Sampled(mel, mu_y, y_mask, durations, nfe)
 
     @torch.no_grad()

@@ -20,13 +20,13 @@ from typing import Iterator
 import numpy as np
 
 from ..audio import MelConfig, griffin_lim_spec
-from ..options import SynthesisOptions
+from ..options import EXPORTABLE, SAMPLERS, SynthesisOptions
+from ..prior_noise import prior_noise
 from ..speakers import Voice
 from ..text import Tokenizer
 from .spectral import GriffinLim, hann_window, istft, polar
 
 FORMAT = "tts-diffusion/onnx/1"
-EXPORTABLE = ("ode", "ode-euler", "ode-heun")  # deterministic, fixed steps: the samplers a graph can unroll
 
 
 class OnnxError(ValueError):
@@ -100,6 +100,9 @@ class OnnxBackend:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        # Idle pool threads sleep rather than spin (onnxruntime spins by default): on shared cores the
+        # spinning ones steal the working ones' time (bench/under_load.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             return onnxruntime.InferenceSession(str(self.folder / name), options, providers=["CPUExecutionProvider"])
         except Exception as err:  # noqa: BLE001 (onnxruntime's own exception types: a missing or bad graph)
@@ -154,12 +157,11 @@ class OnnxBackend:
         mu = np.zeros((1, self.mel_config.n_mels, width), dtype=np.float32)
         mu[0, :, :frames] = np.repeat(mu_x[0], durations, axis=1)
         mask = (np.arange(width) < frames).astype(np.float32)[None, None]
-        z = np.random.default_rng(seed).standard_normal((self.mel_config.n_mels, frames))
         x_init = mu.copy()
-        x_init[0, :, :frames] += self.prior_std / options.temperature * z
+        x_init[0, :, :frames] += self.prior_std / options.temperature * prior_noise(seed, self.mel_config.n_mels, frames)
         (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init,
                                                           "speaker": speakers}))
-        return mel[0, :, :frames], durations, options.steps * (2 if options.method == "ode-heun" else 1)
+        return mel[0, :, :frames], durations, SAMPLERS[options.method].nfe(options.steps)
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """In order, the sentences of a batch in parallel, one per thread (numpy and onnxruntime

@@ -39,14 +39,18 @@ def detect_language(text: str) -> str:
     return "ko" if re.search(r"[가-힣ㄱ-ㅣ]", text) else "en"
 
 
-def _clean(text: str) -> str:
-    """Keep what can be voiced: Hangul, Latin letters, apostrophes and pause marks."""
+def _clean(text: str, dropped: set[str] | None = None) -> str:
+    """Keep what can be voiced: Hangul, Latin letters, apostrophes and pause marks. What is dropped
+    is added to ``dropped``, or else said in a warning."""
     text = text.replace("’", "'")
     text = "".join(_PAUSES.get(ch, ch) for ch in text)
     text = _SPACE_LIKE.sub(" ", text)
-    dropped = sorted({ch for ch in text if not _VOICEABLE.match(ch)})
-    if dropped:
-        warnings.warn(f"dropped characters that cannot be voiced: {''.join(dropped)!r}", stacklevel=3)
+    unvoiced = {ch for ch in text if not _VOICEABLE.match(ch)}
+    if unvoiced:
+        if dropped is None:
+            warn_dropped(unvoiced)
+        else:
+            dropped |= unvoiced
         text = "".join(ch for ch in text if _VOICEABLE.match(ch))
     text = re.sub(r"\s+([,.!?])", r"\1", text)
     text = re.sub(r"([,.!?])(?=[^\s,.!?])", r"\1 ", text)
@@ -54,31 +58,40 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def normalize(text: str, lang: str = "auto") -> str:
-    """Written text -> spoken form, with no digits or symbols left that a reader would voice.
-    Inline phonemes (``[[...]]``) are kept as they are.
-
-    Raises ValueError for empty text or text with nothing voiceable; drops (with one warning)
-    characters that cannot be voiced.
-    """
+def check_text(text, lang: str) -> None:
+    """ValueError for a language that is not one of :data:`LANGS`, or for text that is empty."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text is empty")
+
+
+def warn_dropped(characters) -> None:
+    warnings.warn(f"dropped characters that cannot be voiced: {''.join(sorted(characters))!r}", stacklevel=4)
+
+
+def normalize(text: str, lang: str = "auto", dropped: set[str] | None = None) -> str:
+    """Written text -> spoken form, with no digits or symbols left that a reader would voice.
+    Inline phonemes (``[[...]]``) are kept as they are.
+
+    Raises ValueError for empty text or text with nothing voiceable; drops characters that cannot be
+    voiced, with one warning (or, given a set ``dropped``, adding them to it for the caller to say).
+    """
+    check_text(text, lang)
     if INLINE.search(text):
         lang = detect_language(INLINE.sub(" ", text)) if lang == "auto" else lang
         pieces = INLINE.split(text)
-        spoken = [f"[[{p}]]" if k % 2 else _normalize_plain(p, lang) if re.search(r"[가-힣A-Za-z0-9]", p) else ""
+        spoken = [f"[[{p}]]" if k % 2 else _normalize_plain(p, lang, dropped) if re.search(r"[가-힣A-Za-z0-9]", p) else ""
                   for k, p in enumerate(pieces)]
         return " ".join(p for p in spoken if p)
-    return _normalize_plain(text, lang)
+    return _normalize_plain(text, lang, dropped)
 
 
-def _normalize_plain(text: str, lang: str) -> str:
+def _normalize_plain(text: str, lang: str, dropped: set[str] | None = None) -> str:
     text = unicodedata.normalize("NFKC", text)
     lang = detect_language(text) if lang == "auto" else lang
     text = normalize_korean(text) if lang == "ko" else normalize_english(text)
-    text = _clean(text)
+    text = _clean(text, dropped)
     if not re.search(r"[가-힣A-Za-z]", text):
         raise ValueError("text has nothing that can be voiced")
     return text
@@ -86,11 +99,13 @@ def _normalize_plain(text: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Encoded:
-    """A tokenized text: symbol ids, the language id of each, and the phoneme string."""
+    """A tokenized text: symbol ids, the language id of each, the phoneme string, and the phonemes
+    G2P gave that the symbol table lacks (dropped)."""
 
     ids: list[int]
     langs: list[int]
     phonemes: str
+    dropped: str = ""
 
 
 class Tokenizer:
@@ -109,10 +124,10 @@ class Tokenizer:
         """The spoken form as G2P reads it: Korean in its standard pronunciation (version 2)."""
         return standard_pronunciation(spoken) if self.frontend >= 2 else spoken
 
-    def phonemes(self, text: str, lang: str = "auto") -> list[tuple[str, str]]:
+    def phonemes(self, spoken: str, lang: str = "auto") -> list[tuple[str, str]]:
+        """A spoken form (:func:`normalize`'s) -> [(language, phonemes)], one item per script run."""
         from .g2p import phonemize
 
-        spoken = normalize(text, lang)
         default = detect_language(INLINE.sub(" ", spoken)) if lang == "auto" else lang
         out = []
         for k, part in enumerate(INLINE.split(spoken)):
@@ -144,8 +159,18 @@ class Tokenizer:
         return sum(1 for s in phonemes if s not in PUNCTUATION and self.table.id(s) is not None)
 
     def encode(self, text: str, lang: str = "auto") -> Encoded:
+        """Written text -> symbol ids: :func:`normalize` (raises ValueError for nothing to voice), then
+        :meth:`encode_spoken`; a warning names phonemes the symbol table lacks."""
+        encoded = self.encode_spoken(normalize(text, lang), lang)
+        if encoded.dropped:
+            warnings.warn(f"phonemes missing from the symbol table were dropped: {encoded.dropped!r}")
+        return encoded
+
+    def encode_spoken(self, spoken: str, lang: str = "auto") -> Encoded:
+        """A spoken form (normalized once, by the caller) -> symbol ids, through the standard
+        pronunciation and G2P; phonemes the table lacks are left out and listed in ``dropped``."""
         ids, langs, unknown, phones = [], [], set(), []
-        for language, chunk in self.phonemes(text, lang):
+        for language, chunk in self.phonemes(spoken, lang):
             lang_id = self.table.language_id(language)
             for symbol in chunk:
                 index = self.table.id(symbol)
@@ -155,14 +180,12 @@ class Tokenizer:
                 ids.append(index)
                 langs.append(lang_id)
                 phones.append(symbol)
-        if unknown:
-            warnings.warn(f"phonemes missing from the symbol table were dropped: {''.join(sorted(unknown))!r}")
         if not ids:
             raise ValueError("text has nothing that can be voiced")
         if self.add_blank:
             ids = [x for i in ids for x in (self.table.pad_id, i)] + [self.table.pad_id]
             langs = [langs[0]] + [x for l in langs for x in (l, l)]
-        return Encoded(ids, langs, "".join(phones))
+        return Encoded(ids, langs, "".join(phones), "".join(sorted(unknown)))
 
     def state(self) -> dict:
         return {"table": self.table.state(), "add_blank": self.add_blank, "frontend": self.frontend}

@@ -41,7 +41,7 @@ def predict_mel(model, tokenizer, mel: torch.Tensor, text: str, lang: str, metho
     aligned = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel[None], torch.tensor([mel.shape[-1]]),
                                   speaker)
     mu, mask = aligned.mu_y, aligned.y_mask
-    return sample(lambda x, t: model.score(x, t, mu, mask, speaker), mu, model.sde, method, steps, temperature,
+    return sample(model.score_fn(mu, mask, speaker), mu, model.sde, method, steps, temperature,
                   generator)[0]
 
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             mel = to_mel(torch.from_numpy(training_audio(item.wav_path, mel_config.sample_rate)))
-            speaker = speaker_id(model.config.voices, item.speaker or None, item.text)
+            speaker = speaker_id(model.config.voices, item.speaker or None, item.text, item.lang)
             predicted = predict_mel(model, tokenizer, mel, item.text, item.lang, args.method, args.steps,
                                     args.temperature, generator, speaker).numpy()
         except (AudioError, ValueError) as err:
