@@ -54,8 +54,8 @@ def test_streamed_chunks_are_the_whole_audio_and_come_before_the_last_sentence_i
     text = "오늘의 뉴스입니다. 서울은 맑겠습니다. Good evening. 내일 만나요. 감사합니다."
     whole = tts.synthesize(text, steps=2, seed=3)
     made = []
-    acoustic = tts.backend.acoustic
-    monkeypatch.setattr(tts.backend, "acoustic", lambda ids, *a, **k: made.append(len(ids)) or acoustic(ids, *a, **k))
+    decode = tts.backend.decode
+    monkeypatch.setattr(tts.backend, "decode", lambda priors, *a, **k: made.append(len(priors)) or decode(priors, *a, **k))
     chunks = []
     for chunk in tts.stream(text, SynthesisOptions(steps=2, seed=3)):
         chunks.append((chunk, sum(made)))

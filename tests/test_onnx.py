@@ -16,6 +16,7 @@ from tts_diffusion import TTS  # noqa: E402
 from tts_diffusion.audio import MelConfig  # noqa: E402
 from tts_diffusion.export import main as export_main  # noqa: E402
 from tts_diffusion.options import SynthesisOptions  # noqa: E402
+from tts_diffusion.pipeline import acoustic  # noqa: E402
 from tts_diffusion.pretrained import load_acoustic  # noqa: E402
 from tts_diffusion.runtime import OnnxBackend  # noqa: E402
 from tts_diffusion.runtime.spectral import STFT, GriffinLim, hann_window, istft, stft  # noqa: E402
@@ -68,7 +69,7 @@ def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voi
 
 @pytest.mark.parametrize("method,steps", [("ode", 4), ("ode-heun", 2)])
 def test_the_same_text_options_and_seed_give_the_same_mel_on_both_engines(tiny_run, onnx_voice, method, steps):
-    """Durations, padding and the prior's noise (prior_noise) agree: the engines differ only in float error."""
+    """One pipeline (durations, padding, the prior's noise) over both engines: they differ only in float error."""
     text = "오늘 서울의 기온은 3.5도입니다. Good evening."
     on_torch = TTS.from_pretrained(tiny_run).synthesize(text, seed=11, method=method, steps=steps)
     on_onnx = TTS.from_pretrained(onnx_voice, threads=1).synthesize(text, seed=11, method=method, steps=steps)
@@ -133,8 +134,8 @@ def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
     decoder = one._decoder("ode", 4)
     fed, run = [], decoder.run
     decoder.run = lambda names, feeds: fed.append(feeds) or run(names, feeds)
-    whole, _, nfe = one.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
-    split, _, nfe_split = two.acoustic(ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    whole, _, nfe = acoustic(one, ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
+    split, _, nfe_split = acoustic(two, ids, langs, lengths, None, SynthesisOptions(), [3, 4, 5, 6])
     assert nfe == nfe_split == 4 and len(fed) == 4 and len({f["mu"].shape[-1] for f in fed}) == 4
     assert max(np.abs(a - b).max() for a, b in zip(whole, split)) < 1e-6
     assert np.abs(whole[1]).mean() > 0.5 and not np.allclose(whole[0][:, :10], whole[2][:, :10])
@@ -145,7 +146,7 @@ def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
     assert max(np.abs(batch[i, :, :m.shape[1]] - m).max() for i, m in enumerate(whole)) < 1e-4
     # a lone sentence runs on both threads (a session with two intra-op threads; Griffin-Lim's frames
     # in two lanes): the same mel and audio as on one, up to float rounding
-    lone, *_ = two.acoustic(ids[1:2, :lengths[1]], langs[1:2, :lengths[1]], lengths[1:2], None, SynthesisOptions(), [4])
+    lone, *_ = acoustic(two, ids[1:2, :lengths[1]], langs[1:2, :lengths[1]], lengths[1:2], None, SynthesisOptions(), [4])
     assert np.abs(lone[0] - whole[1]).max() < 1e-4
     assert sorted(threads for _, threads in two._decoders) == [1, 2]
     (audio,) = two.vocode_each(lone)
@@ -156,7 +157,7 @@ def test_what_was_not_exported_is_a_clear_error(onnx_voice):
     tts = TTS.from_pretrained(onnx_voice)
     with pytest.raises(ValueError, match="no ode decoder with 7 steps .* --decoders ode:7"):
         tts.synthesize("안녕하세요.", steps=7)
-    with pytest.raises(ValueError, match="samples with ode, ode-euler, ode-heun only, not sde"):
+    with pytest.raises(ValueError, match="samples with ode, ode-heun, ode-euler only, not sde"):
         tts.synthesize("안녕하세요.", method="sde")
     with pytest.raises(ValueError, match="exported vocoder .vocos.griffinlim., griffinlim.:N.*not .hf:acme"):
         TTS.from_pretrained(onnx_voice, vocoder="hf:acme/vocoder")
@@ -387,8 +388,8 @@ def test_an_int8_export_quantizes_the_decoders_convolutions(tiny_run, onnx_voice
     int8, float32 = OnnxBackend(out, threads=1), OnnxBackend(onnx_voice, threads=1)
     encoded = float32.tokenizer.encode("Good evening. Here is the news.")
     ids, langs, lengths = pad_tokens([encoded.ids], [encoded.langs])
-    (a,), *_ = float32.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
-    (b,), *_ = int8.acoustic(ids, langs, lengths, None, SynthesisOptions(), [7])
+    (a,), *_ = acoustic(float32, ids, langs, lengths, None, SynthesisOptions(), [7])
+    (b,), *_ = acoustic(int8, ids, langs, lengths, None, SynthesisOptions(), [7])
     error, spread = np.sqrt(np.mean((a - b) ** 2)), a.std()
     assert a.shape == b.shape and 1e-4 < error < 0.2 * spread
     assert export_main(["x", str(tmp_path / "v.safetensors"), "--int8"]) == 2

@@ -24,6 +24,7 @@ import numpy as np
 
 from .audio import MelConfig
 from .options import MAX_TEXT_CHARS, SynthesisOptions
+from . import pipeline
 from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, warn_dropped
@@ -201,8 +202,8 @@ class TTS:
         its fields) say how; every value is checked first."""
         options = replace(options or SynthesisOptions(), **overrides).check()
         self.backend.check(options)  # an exported voice has the samplers it was exported with
-        yield from self._speak(self.sentences(text, options.lang), options, speaker_id(self.voices, options.voice, text, options.lang),
-                               batch_size)
+        speaker = speaker_id(self.voices, options.voice, text, options.lang)
+        yield from self._speak(self.sentences(text, options.lang), options, speaker, batch_size)
 
     def _speak(self, sentences: list[str], options: SynthesisOptions, speaker: int | None,
                batch_size: int) -> Iterator[Chunk]:
@@ -216,7 +217,7 @@ class TTS:
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
-            mels, durations, nfe = self.backend.acoustic(ids, langs, lengths, speaker, options, seeds)
+            mels, durations, nfe = pipeline.acoustic(self.backend, ids, langs, lengths, speaker, options, seeds)
             mels = [sharpen(mel, beta) for mel in mels]
             acoustic = (time.perf_counter() - t0) / len(batch)
             audios = self.backend.vocode_each(mels)

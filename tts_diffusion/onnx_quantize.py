@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from .options import DEFAULTS
-from .prior_noise import prior_noise
+from .pipeline import frame_prior
+from .runtime.onnx_backend import decoder_feeds
 from .text import Tokenizer, pad_tokens
 
 KEPT_FLOAT = ("/decoder/down.0/res1/block1/", "/decoder/down.0/res1/skip", "/decoder/final.")  # node names
@@ -38,24 +39,19 @@ CALIBRATION = [
 def calibration_inputs(model, tokenizer: Tokenizer, seed: int = 0,
                        temperature: float = DEFAULTS.temperature) -> list[dict[str, np.ndarray]]:
     """The decoder's inputs for each calibration sentence (in a voice of its language where the
-    model has voices), as the runtime builds them: frames padded to the U-Net's multiple, the prior's
-    noise drawn by :func:`~tts_diffusion.prior_noise.prior_noise` at the runtime's temperature."""
+    model has voices) as the runtime makes them (:func:`~tts_diffusion.pipeline.frame_prior`, at the
+    runtime's default temperature and speed)."""
     voices = model.config.voices
     feeds = []
-    for lang, text in CALIBRATION:
+    for k, (lang, text) in enumerate(CALIBRATION):
         encoded = tokenizer.encode(text, lang)
         ids, langs, lengths = (torch.from_numpy(a) for a in pad_tokens([encoded.ids], [encoded.langs]))
-        speaker = next((i for i, v in enumerate(voices) if v.language == lang), 0)
-        speakers = torch.tensor([speaker]) if voices else None
-        mu, mask, _ = model.prior(ids, langs, lengths, speaker=speakers)
-        pad = (-mu.shape[-1]) % model.decoder.frame_multiple
-        frames = int(mask.sum())
-        mu, mask = (torch.nn.functional.pad(v, (0, pad)) for v in (mu, mask))
-        x_init = mu.clone()
-        x_init[0, :, :frames] += model.sde.prior_std() / temperature * torch.from_numpy(
-            prior_noise(seed + len(feeds), model.n_mels, frames))
-        feeds.append({"mu": mu.numpy(), "mask": mask.numpy(), "x_init": x_init.numpy(),
-                      "speaker": np.array([speaker], dtype=np.int64)})
+        speaker = next((i for i, v in enumerate(voices) if v.language == lang), 0) if voices else None
+        with torch.no_grad():
+            mu_x, log_w, _ = model.encode(ids, langs, lengths, None if speaker is None else torch.tensor([speaker]))
+        prior = frame_prior(mu_x[0].numpy(), log_w[0, 0].numpy(), DEFAULTS.speed, temperature, seed + k,
+                            float(model.sde.prior_std()), model.decoder.frame_multiple)
+        feeds.append(decoder_feeds(prior, speaker))
     return feeds
 
 

@@ -19,6 +19,7 @@ import torch  # noqa: E402
 from .audio import MelConfig
 from .options import SynthesisOptions
 from .pretrained import load_acoustic
+from .sampling import sample
 from .speakers import Voice
 from .text import Tokenizer
 
@@ -67,16 +68,44 @@ class TorchBackend:
     def check(self, options: SynthesisOptions) -> None:
         """Every sampler and step count runs here (the options checked their own ranges)."""
 
-    def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
-                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], list[np.ndarray], int]:
-        """A padded batch of token ids -> each item's mel (n_mels, frames), each item's token durations
-        (frames), and the NFE."""
+    @property
+    def prior_std(self) -> float:
+        return float(self.model.sde.prior_std())
+
+    @property
+    def frame_multiple(self) -> int:
+        return self.model.decoder.frame_multiple
+
+    @torch.no_grad()
+    def encode(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray,
+               speaker: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """A padded batch of token ids -> mu_x (batch, n_mels, tokens), log_w (batch, 1, tokens)."""
         ids, langs, lengths = (torch.from_numpy(a).to(self.device) for a in (ids, langs, lengths))
-        speakers = None if speaker is None else torch.full((len(ids),), speaker, device=self.device)
-        sampled = self.model.synthesize(ids, langs, lengths, options.method, options.steps, options.temperature,
-                                        1.0 / options.speed, speaker=speakers, seeds=seeds)
-        durations = [d[:n].cpu().numpy() for d, n in zip(sampled.durations, lengths.tolist())]
-        return [sampled.mel[i, :, :int(d.sum())].cpu().numpy() for i, d in enumerate(durations)], durations, sampled.nfe
+        mu_x, log_w, _ = self.model.encode(ids, langs, lengths, self._speakers(speaker, len(ids)))
+        return mu_x.float().cpu().numpy(), log_w.float().cpu().numpy()
+
+    @torch.no_grad()
+    def decode(self, priors: list, speaker: int | None, method: str, steps: int,
+               seeds: list[int]) -> tuple[list[np.ndarray], int]:
+        """The :class:`~tts_diffusion.pipeline.Prior` s of a batch, padded to the widest, sampled
+        together (the U-Net's output does not depend on padding; tested); a stochastic sampler draws
+        each sentence's noise from its own generator, so batching changes nothing."""
+        width = max(p.mu.shape[1] for p in priors)
+
+        def stack(name: str) -> torch.Tensor:
+            rows = [np.pad(getattr(p, name), [(0, 0)] * (getattr(p, name).ndim - 1) + [(0, width - p.mu.shape[1])])
+                    for p in priors]
+            return torch.from_numpy(np.stack(rows)).to(self.device)
+
+        mu, x_init, mask = stack("mu"), stack("x_init"), stack("mask")[:, None]
+        generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        score = self.model.score_fn(mu, mask, self._speakers(speaker, len(priors)))
+        mel, nfe = sample(score, mu, self.model.sde, method, steps, generator=generators, mask=mask, x_init=x_init,
+                          return_nfe=True)
+        return [mel[i, :, :p.frames].cpu().numpy() for i, p in enumerate(priors)], nfe
+
+    def _speakers(self, speaker: int | None, batch: int):
+        return None if speaker is None else torch.full((batch,), speaker, device=self.device)
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """One after the other (the vocoders' own kernels use torch's threads)."""

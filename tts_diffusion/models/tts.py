@@ -225,10 +225,10 @@ class GradTTS(nn.Module):
                    seeds: list[int] | None = None):
         """Text ids -> :class:`Sampled` (mel, mu_y, mask, durations, nfe): sample the reverse process from
         N(mu_y, I / temperature^2).
-        With ``seeds``, item i draws its prior noise as every engine does (:mod:`~tts_diffusion.prior_noise`)
+        With ``seeds``, item i draws its prior noise as every engine does (:func:`~tts_diffusion.pipeline.prior_noise`)
         and a stochastic sampler's from its own generator, both seeded by seeds[i], so that its mel does not
         depend on what else is in the batch, nor (deterministic samplers) on the engine."""
-        from ..prior_noise import prior_noise
+        from ..pipeline import prior_noise
         from ..sampling import sample
 
         mu_y, y_mask, durations = self.prior(ids, langs, token_lengths, length_scale, speaker)

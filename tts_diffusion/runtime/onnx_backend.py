@@ -1,12 +1,7 @@
-"""A voice exported as ONNX graphs (see :mod:`tts_diffusion.onnx_export`), run by onnxruntime.
-
-Per sentence: the encoder gives mu_x and log_w; durations d = max(1, round(exp(log_w) /
-speed)) spread mu_x over the frames (mu_y = mu_x A, the path A as in
-:func:`tts_diffusion.models.tts.duration_path`); the prior draw x_1 = mu_y + (prior std / T) z, z from
-each sentence's own seed over its own frames; the decoder graph integrates the probability-flow ODE
-from x_1; the vocoder graph (or Griffin-Lim in numpy) makes the audio. Seeds give reproducible
-audio here, but not the torch path's audio: the two draw z from different generators (from the same
-z, both give the same mel; tested).
+"""A voice exported as ONNX graphs (see :mod:`tts_diffusion.onnx_export`), run by onnxruntime: an
+engine of :mod:`tts_diffusion.pipeline`. The encoder graph gives mu_x and log_w; the pipeline makes
+each sentence's prior (durations, mu_y, x_1); the decoder graph integrates the probability-flow ODE
+from x_1; the vocoder graph (or Griffin-Lim in numpy) makes the audio.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ import numpy as np
 
 from ..audio import MelConfig, griffin_lim_spec
 from ..options import EXPORTABLE, SAMPLERS, SynthesisOptions
-from ..prior_noise import prior_noise
 from ..speakers import Voice
 from ..text import Tokenizer
 from .spectral import GriffinLim, hann_window, istft, polar
@@ -31,6 +25,12 @@ FORMAT = "tts-diffusion/onnx/1"
 
 class OnnxError(ValueError):
     """An exported voice that cannot be read or cannot do what was asked."""
+
+
+def decoder_feeds(prior, speaker: int | None) -> dict[str, np.ndarray]:
+    """A decoder graph's inputs for one :class:`~tts_diffusion.pipeline.Prior` (a batch of one)."""
+    return {"mu": prior.mu[None], "mask": prior.mask[None, None], "x_init": prior.x_init[None],
+            "speaker": np.full(1, speaker or 0, dtype=np.int64)}
 
 
 def is_onnx_voice(path) -> bool:
@@ -128,40 +128,34 @@ class OnnxBackend:
         names = {i.name for i in session.get_inputs()}
         return {k: v for k, v in values.items() if k in names}
 
-    def acoustic(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray, speaker: int | None,
-                 options: SynthesisOptions, seeds: list[int]) -> tuple[list[np.ndarray], list[np.ndarray], int]:
-        """The mels of a batch and their tokens' durations (frames), each sentence encoded and decoded alone at its own length, on the next
-        free thread (a lone sentence on all of them): no padding to compute (a paragraph padded to its
-        longest sentence is ~10% more frames), as fast as the padded batch at 1 and 2 threads here.
-        Each sentence has its own seed, so a batch gives the mels its sentences give alone."""
-        def run(i: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
-            n = int(lengths[i])
-            return self._acoustic(ids[i, :n], langs[i, :n], speaker, options, seeds[i], threads)
+    @property
+    def frame_multiple(self) -> int:
+        return self.multiple
 
-        if len(ids) == 1:
-            results = [run(0, self.workers)]
+    def encode(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray,
+               speaker: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """A padded batch of token ids -> mu_x (batch, n_mels, tokens), log_w (batch, 1, tokens)."""
+        speakers = np.full(len(ids), speaker or 0, dtype=np.int64)
+        tokens = {"ids": ids, "langs": langs, "lengths": lengths, "speaker": speakers}
+        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, tokens))
+        return mu_x, log_w
+
+    def decode(self, priors: list, speaker: int | None, method: str, steps: int,
+               seeds: list[int]) -> tuple[list[np.ndarray], int]:
+        """Each :class:`~tts_diffusion.pipeline.Prior` -> its mel (n_mels, frames), decoded alone at its
+        own width on the next free thread (a lone sentence on all of them): no padding to compute (a
+        paragraph padded to its longest sentence is ~10% more frames), as fast as the padded batch at
+        1 and 2 threads here. ``seeds`` are unused: the exported samplers are deterministic."""
+        def run(prior, threads: int = 1) -> np.ndarray:
+            decoder = self._decoder(method, steps, threads)
+            (mel,) = decoder.run(None, self._inputs(decoder, decoder_feeds(prior, speaker)))
+            return mel[0, :, :prior.frames]
+
+        if len(priors) == 1:
+            mels = [run(priors[0], self.workers)]
         else:
-            results = list(self._pool.map(run, range(len(ids))) if self._pool else map(run, range(len(ids))))
-        return [mel for mel, _, _ in results], [d for _, d, _ in results], results[0][2]
-
-    def _acoustic(self, ids: np.ndarray, langs: np.ndarray, speaker: int | None, options: SynthesisOptions,
-                  seed: int, threads: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """One sentence's tokens -> its mel (n_mels, frames), its tokens' durations and the NFE."""
-        decoder = self._decoder(options.method, options.steps, threads)
-        speakers = np.full(1, speaker or 0, dtype=np.int64)
-        tokens = {"ids": ids[None], "langs": langs[None], "lengths": np.array([len(ids)], dtype=np.int64)}
-        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, tokens | {"speaker": speakers}))
-        durations = np.maximum(np.round(np.exp(log_w[0, 0]) / options.speed), 1).astype(np.int64)
-        frames = int(durations.sum())
-        width = -(-frames // self.multiple) * self.multiple  # the U-Net halves time: a multiple of 2^levels
-        mu = np.zeros((1, self.mel_config.n_mels, width), dtype=np.float32)
-        mu[0, :, :frames] = np.repeat(mu_x[0], durations, axis=1)
-        mask = (np.arange(width) < frames).astype(np.float32)[None, None]
-        x_init = mu.copy()
-        x_init[0, :, :frames] += self.prior_std / options.temperature * prior_noise(seed, self.mel_config.n_mels, frames)
-        (mel,) = decoder.run(None, self._inputs(decoder, {"mu": mu, "mask": mask, "x_init": x_init,
-                                                          "speaker": speakers}))
-        return mel[0, :, :frames], durations, SAMPLERS[options.method].nfe(options.steps)
+            mels = list(self._pool.map(run, priors) if self._pool else map(run, priors))
+        return mels, SAMPLERS[method].nfe(steps)
 
     def vocode_each(self, mels: list[np.ndarray]) -> Iterator[np.ndarray]:
         """In order, the sentences of a batch in parallel, one per thread (numpy and onnxruntime
