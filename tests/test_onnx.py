@@ -356,6 +356,7 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     assert export_main([str(tiny_run), str(bundled / "voice.safetensors")]) == 0
     monkeypatch.setattr(api, "BUNDLED", bundled)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert not isinstance(TTS.from_pretrained(runtime="auto").backend, OnnxBackend)  # nothing cached: torch
     first = TTS.from_pretrained(runtime="onnx", threads=1)
     made = list((tmp_path / "cache" / "tts-diffusion" / "onnx").iterdir())
     assert isinstance(first.backend, OnnxBackend) and [p.name[:8] for p in made] == ["default-"]
@@ -367,9 +368,17 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     again = TTS.from_pretrained(runtime="onnx", threads=1)
     audio = first.synthesize("안녕하세요.", seed=3).audio
     assert np.array_equal(audio, again.synthesize("안녕하세요.", seed=3).audio) and np.abs(audio).max() > 0.01
+    auto = TTS.from_pretrained(threads=1, runtime="auto")  # cached now: the fast engine
+    assert isinstance(auto.backend, OnnxBackend) and np.array_equal(auto.synthesize("안녕하세요.", seed=3).audio, audio)
+    assert auto.supports(SynthesisOptions()) and not auto.supports(SynthesisOptions(method="sde"))
+    assert not isinstance(TTS.from_pretrained(runtime="auto", vocoder="griffinlim:4").backend, OnnxBackend)
+    from tts_diffusion.cli import main as tts_say  # what the exported voice cannot do, tts-say's torch engine does
+
+    assert tts_say(["안녕하세요.", "--method", "sde", "--steps", "2", "-q", "-o", str(tmp_path / "sde.wav")]) == 0
+    assert tts_say(["안녕하세요.", "--runtime", "onnx", "--method", "sde", "-q", "-o", str(tmp_path / "x.wav")]) == 2
     with pytest.raises(ValueError, match="the onnx runtime takes the bundled voice or an exported folder"):
         TTS.from_pretrained(tiny_run, runtime="onnx")
-    with pytest.raises(ValueError, match="unknown runtime 'jax'"):
+    with pytest.raises(ValueError, match="unknown runtime 'jax': choose auto, torch, onnx"):
         TTS.from_pretrained(runtime="jax")
 
 

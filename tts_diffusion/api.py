@@ -31,6 +31,7 @@ from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, warn_dr
 from .timestamps import Timed, timestamps
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
+RUNTIMES = ("auto", "torch", "onnx")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 VOICEABLE = re.compile(r"[가-힣A-Za-z]|\[\[")  # a sentence with a letter or inline phonemes to speak
 
@@ -102,6 +103,15 @@ class Synthesis:
                    max(c.nfe for c in chunks), timeline.sentences, timeline.words, timeline.phonemes)
 
 
+def _onnx_ready() -> bool:
+    """The bundled voice's ONNX form is in the cache and onnxruntime can run it."""
+    import importlib.util
+
+    from .runtime.cache import cached_form
+
+    return importlib.util.find_spec("onnxruntime") is not None and (cached_form(BUNDLED) / "voice.json").is_file()
+
+
 class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
     and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
@@ -127,11 +137,14 @@ class TTS:
         ``threads``: an ONNX voice's threads: the sentences of a batch side by side, one thread each,
         a lone sentence on all of them (default: every core; the torch path follows
         ``torch.set_num_threads``). ``runtime="onnx"``: the bundled voice
-        through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.runtime.cache`)."""
+        through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.runtime.cache`);
+        ``"auto"``: onnx for the bundled voice when its ONNX form is cached and onnxruntime installed, else torch."""
         from .runtime import is_onnx_voice
 
-        if runtime not in ("torch", "onnx"):
-            raise ValueError(f"unknown runtime {runtime!r}: choose torch or onnx")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}: choose {', '.join(RUNTIMES)}")
+        if runtime == "auto":
+            runtime = "onnx" if spec is None and vocoder is None and device == "cpu" and _onnx_ready() else "torch"
         if runtime == "onnx" and not is_onnx_voice(spec):
             if spec is not None:
                 raise ValueError(f"the onnx runtime takes the bundled voice or an exported folder: export {spec} "
@@ -160,6 +173,14 @@ class TTS:
     @property
     def sample_rate(self) -> int:
         return self.mel_config.sample_rate
+
+    def supports(self, options: SynthesisOptions) -> bool:
+        """Whether the engine can do what ``options`` ask (an exported voice: the samplers exported)."""
+        try:
+            self.backend.check(options)
+        except ValueError:
+            return False
+        return True
 
     @property
     def frame_seconds(self) -> float:

@@ -44,9 +44,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                                        "<phoneme>, <prosody rate>, <voice>, <p>, <s>)")
     p.add_argument("--list-voices", action="store_true", help="print the model's voices and exit")
     p.add_argument("--vocoder", help=VOCODER_HELP)
-    p.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
-                   help="onnx: the bundled voices through onnxruntime, 1.4-1.9x faster; their ONNX form is made on "
-                        "first use (with torch) and cached (default: torch; an exported --model is always onnx)")
+    p.add_argument("--runtime", choices=("auto", "torch", "onnx"), default="auto",
+                   help="onnx: the bundled voices through onnxruntime, 1.4-1.9x faster and a faster start; their ONNX "
+                        "form is made once (with torch: python -m tts_diffusion.runtime.cache) and cached; auto: onnx "
+                        "where that form is cached and the options allow, else torch (an exported --model is always "
+                        "onnx) (default: auto)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
         default = getattr(DEFAULTS, option.name)
         kind = {"steps": int, "seed": int, "temperature": float, "postfilter": float, "speed": float,
@@ -148,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
 
         tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon,
                                   runtime=args.runtime)
+        if args.runtime == "auto" and not tts.supports(options):
+            tts = TTS.from_pretrained(args.model, vocoder=args.vocoder, device=args.device, lexicon=args.lexicon,
+                                      runtime="torch")  # what the exported voice cannot do, the torch one does
         loaded = time.perf_counter()  # the real-time factor counts synthesis, not loading
         speaker_id(tts.voices, options.voice, text, options.lang)  # an unknown voice is an error before any synthesis
         bar = None
