@@ -102,7 +102,7 @@ def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     import numpy as np
     import torch
 
-    from tts_diffusion.runtime.spectral import GriffinLim as NumpyGriffinLim
+    from tts_diffusion.runtime.spectral import NumpyGriffinLim
     from tts_diffusion.torch_backend import TorchBackend
 
     backend = TorchBackend.load(tiny_run, "griffinlim:5")

@@ -18,7 +18,7 @@ from ..audio import MelConfig, griffin_lim_spec
 from ..options import EXPORTABLE, SAMPLERS, SynthesisOptions
 from ..speakers import Voice
 from ..text import Tokenizer
-from .spectral import GriffinLim, hann_window, istft, polar
+from .spectral import NumpyGriffinLim, hann_window, istft, polar
 
 FORMAT = "tts-diffusion/onnx/1"
 
@@ -90,7 +90,7 @@ class OnnxBackend:
             kind = choice
         self.vocoder_kind = kind
         if kind.endswith("griffinlim"):
-            self.griffinlim = GriffinLim(self.mel_config, **settings)
+            self.griffinlim = NumpyGriffinLim(self.mel_config, **settings)
         if kind != "griffinlim":
             self.vocoder = self._session(meta["file"])
             self.window = hann_window(self.mel_config.n_fft, self.mel_config.n_fft)

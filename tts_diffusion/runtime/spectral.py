@@ -169,7 +169,7 @@ def _helpers(count: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(count, thread_name_prefix="griffinlim")
 
 
-class GriffinLim:
+class NumpyGriffinLim:
     """Fast Griffin-Lim with momentum (Perraudin et al. 2013), as :class:`tts_diffusion.vocoder.GriffinLim`:
     magnitude |S| = max(0, M^+ exp(log_mel))^power, then ``iterations`` of
     c_n = P(x_{n-1}), t_n = c_n + m/(1+m) (c_n - c_{n-1}), x_n = istft(|S| t_n / |t_n|).

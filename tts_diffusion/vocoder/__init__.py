@@ -7,7 +7,7 @@ Every vocoder is a :class:`MelVocoder`: ``mel_config`` (the mel it expects), ``s
 from .base import MelVocoder
 from .griffinlim import GriffinLim, VocosGriffinLim
 from .hifigan import VARIANTS, Generator, HiFiGANConfig
-from .load import VocoderError, load_hifigan, load_vocoder
+from .load import VocoderError, load_neural_vocoder, load_vocoder
 
 __all__ = ["GriffinLim", "Generator", "HiFiGANConfig", "MelVocoder", "VARIANTS", "VocoderError", "VocosGriffinLim",
-           "load_hifigan", "load_vocoder"]
+           "load_neural_vocoder", "load_vocoder"]

@@ -91,7 +91,7 @@ class GriffinLim(MelVocoder):
 
     @functools.cached_property
     def _numpy(self):
-        from ..runtime.spectral import GriffinLim as NumpyGriffinLim
+        from ..runtime.spectral import NumpyGriffinLim
 
         return NumpyGriffinLim(self.mel_config, self.iterations, self.momentum, self.power, self.seed)
 

@@ -124,7 +124,7 @@ def _from_training_run(weights: Path) -> Generator | Vocos | None:
     return build_generator(from_dict(HiFiGANConfig, meta["generator_config"]), state)
 
 
-def load_hifigan(path: str | Path) -> Generator | Vocos:
+def load_neural_vocoder(path: str | Path) -> Generator | Vocos:
     """A HiFi-GAN or Vocos from a file, a folder of weights + config, or a vocoder training run
     (its newest checkpoint)."""
     path = Path(path)
@@ -184,11 +184,11 @@ def load_vocoder(spec: str | None = None, mel_config: MelConfig | None = None):
             raise VocoderError(f"{spec}: Griffin-Lim starts from a Vocos's phase, and {base} is not a Vocos")
         return VocosGriffinLim(vocos, iterations)
     if spec == "vocos":
-        vocoder = load_hifigan(BUNDLED_VOCOS)
+        vocoder = load_neural_vocoder(BUNDLED_VOCOS)
     elif spec.startswith("hf:"):
-        vocoder = load_hifigan(hub_download(*parse_spec(spec, None)))
+        vocoder = load_neural_vocoder(hub_download(*parse_spec(spec, None)))
     else:
-        vocoder = load_hifigan(spec)
+        vocoder = load_neural_vocoder(spec)
     if mel_config is not None and (diff := mel_config.mismatches(vocoder.mel_config)):
         raise VocoderError(f"the vocoder {spec} expects another mel than the acoustic model "
                            f"(acoustic model vs vocoder: {'; '.join(diff)})")
