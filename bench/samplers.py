@@ -52,7 +52,7 @@ def main() -> None:
         mu, mask = aligned.mu_y, aligned.y_mask
         start = model.sde.prior_sample(mu, args.temperature, torch.Generator().manual_seed(0))
         score = model.score_fn(mu, mask)
-        exact = sample(score, mu, model.sde, "ode-rk45", x_init=start, rtol=1e-5, atol=1e-5)
+        exact, _ = sample(score, start, mu, model.sde, "ode-rk45", rtol=1e-5, atol=1e-5)
         cases.append((mel, mu, mask, start, score, exact))
     seconds = sum(c[0].shape[-1] for c in cases) * mel_config.hop_length / mel_config.sample_rate / len(cases)
 
@@ -62,8 +62,7 @@ def main() -> None:
             wall, nfe, err, ref = 0.0, 0, 0.0, 0.0
             for mel, mu, mask, start, score, exact in cases:
                 t0 = time.perf_counter()
-                out, used = sample(score, mu, model.sde, method, steps, x_init=start, mask=mask,
-                                   generator=torch.Generator().manual_seed(1), return_nfe=True)
+                out, used = sample(score, start, mu, model.sde, method, steps, torch.Generator().manual_seed(1), mask)
                 wall += time.perf_counter() - t0
                 nfe += used
                 err += rms(out, exact)

@@ -61,7 +61,7 @@ def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voi
     mu = torch.nn.functional.pad(mu_y, (0, frames - mu_y.shape[-1]))
     mask = torch.nn.functional.pad(y_mask, (0, frames - mu_y.shape[-1]))
     x_init = (mu + torch.randn(mu.shape, generator=torch.Generator().manual_seed(0))) * mask
-    expected = sample(lambda x, t: model.score(x, t, mu, mask), mu, model.sde, method, steps, mask=mask, x_init=x_init)
+    expected, _ = sample(model.score_fn(mu, mask), x_init, mu, model.sde, method, steps, mask=mask)
     (mel,) = backend._decoder(method, steps).run(None, {"mu": mu.numpy(), "mask": mask.numpy(), "x_init": x_init.numpy()})
     rms = np.sqrt(np.mean((mel - expected.numpy()) ** 2))
     assert rms < 1e-3 and np.abs(expected.numpy()).mean() > 0.5  # a real mel, matched

@@ -12,7 +12,7 @@ import torch
 
 from tts_diffusion.likelihood import log_likelihood
 from tts_diffusion.options import EXPORTABLE, SAMPLERS
-from tts_diffusion.sampling import METHODS, sample
+from tts_diffusion.sampling import METHODS, prior_draw, sample
 from tts_diffusion.sde import VESDE, VPSDE, SubVPSDE
 
 M, S = 1.5, 0.25
@@ -42,8 +42,8 @@ def test_samples_have_the_data_mean_and_variance(method, steps):
     sde = VPSDE()
     _, score = gaussian(sde)
     mu = torch.full((16, 20, 25), -0.5, dtype=torch.float64)
-    x, nfe = sample(lambda x, t: score(x, t, mu), mu, sde, method, steps, generator=torch.Generator().manual_seed(0),
-                    return_nfe=True)
+    generator = torch.Generator().manual_seed(0)
+    x, nfe = sample(lambda x, t: score(x, t, mu), prior_draw(mu, sde, generator=generator), mu, sde, method, steps, generator)
     mean_tol, var_tol = TOLERANCES[(method, steps)]
     assert abs(x.mean().item() - M) < mean_tol
     assert abs(x.var().item() - S**2) < var_tol
@@ -65,7 +65,7 @@ def test_rk45_maps_to_the_prior_and_back():
         return sde.reverse_drift(x, time, mu, lambda z, tt: score(z, tt, mu), probability_flow=True).numpy().reshape(-1)
 
     x_T = torch.from_numpy(solve_ivp(forward, (1e-3, 1.0), x0.numpy().reshape(-1), rtol=1e-7, atol=1e-7).y[:, -1]).reshape(x0.shape)
-    back, nfe = sample(lambda x, t: score(x, t, mu), mu, sde, "ode-rk45", x_init=x_T, rtol=1e-7, atol=1e-7, return_nfe=True)
+    back, nfe = sample(lambda x, t: score(x, t, mu), x_T, mu, sde, "ode-rk45", rtol=1e-7, atol=1e-7)
     assert (back - x0).abs().max() < 1e-3 and nfe > 10
 
 
@@ -77,7 +77,7 @@ def same_start_runs():
     start = sde.prior_sample(mu, generator=torch.Generator().manual_seed(0))
 
     def run(method, steps, **kwargs):
-        return sample(lambda x, t: score(x, t, mu), mu, sde, method, steps, x_init=start, **kwargs)
+        return sample(lambda x, t: score(x, t, mu), start, mu, sde, method, steps, **kwargs)[0]
 
     return run, run("ode-rk45", 1, rtol=1e-10, atol=1e-10)
 
@@ -101,15 +101,15 @@ def test_ode_solver_beats_heun_at_equal_nfe():
 def test_unknown_method_and_bad_steps():
     mu = torch.zeros(1, 2, 3)
     with pytest.raises(ValueError, match="unknown sampling method"):
-        sample(lambda x, t: x, mu, VPSDE(), "magic")
+        sample(lambda x, t: x, mu, mu, VPSDE(), "magic")
     with pytest.raises(ValueError, match="steps"):
-        sample(lambda x, t: x, mu, VPSDE(), "ode", 0)
+        sample(lambda x, t: x, mu, mu, VPSDE(), "ode", 0)
 
 
 @pytest.mark.parametrize("method,nfe", [("ode", 4), ("ode-euler", 4), ("sde", 4), ("ode-heun", 8), ("pc", 7)])
 def test_score_evaluations_are_as_documented(method, nfe):
     mu = torch.zeros(1, 2, 3)
-    assert sample(lambda x, t: -x, mu, VPSDE(), method, 4, return_nfe=True)[1] == nfe
+    assert sample(lambda x, t: -x, mu, mu, VPSDE(), method, 4)[1] == nfe
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -120,13 +120,15 @@ def test_an_item_does_not_depend_on_its_batch(method):
     rng = torch.Generator().manual_seed(5)
     mu_a, mu_b = torch.randn(1, 4, 5, generator=rng), torch.randn(1, 4, 8, generator=rng)
     mask_a = torch.ones(1, 1, 5)
-    alone = sample(lambda x, t: score(x, t, mu_a) * mask_a, mu_a, sde, method, 3, generator=[torch.Generator().manual_seed(1)],
-                   mask=mask_a)
+    generators = [torch.Generator().manual_seed(1)]
+    alone, _ = sample(lambda x, t: score(x, t, mu_a) * mask_a, prior_draw(mu_a, sde, 1.0, generators, mask_a), mu_a, sde,
+                      method, 3, generators, mask_a)
     mu = torch.cat([torch.nn.functional.pad(mu_a, (0, 3)), mu_b])
     mask = torch.ones(2, 1, 8)
     mask[0, :, 5:] = 0
-    batch = sample(lambda x, t: score(x, t, mu) * mask, mu, sde, method, 3,
-                   generator=[torch.Generator().manual_seed(1), torch.Generator().manual_seed(2)], mask=mask)
+    generators = [torch.Generator().manual_seed(1), torch.Generator().manual_seed(2)]
+    batch, _ = sample(lambda x, t: score(x, t, mu) * mask, prior_draw(mu, sde, 1.0, generators, mask), mu, sde, method, 3,
+                      generators, mask)
     tolerance = 1e-4 if method == "ode-rk45" else 1e-6  # rk45 adapts its steps to the whole batch's error
     assert torch.allclose(batch[0, :, :5], alone[0], atol=tolerance)
 
@@ -170,7 +172,7 @@ def test_the_sampler_table_says_which_samplers_are_deterministic(method):
     _, score = gaussian(sde)
     mu = torch.full((2, 4, 6), -0.5, dtype=torch.float64)
     x_init = mu + torch.randn(mu.shape, generator=torch.Generator().manual_seed(9), dtype=torch.float64)
-    a, b = (sample(lambda x, t: score(x, t, mu), mu, sde, method, 3, x_init=x_init,
-                   generator=torch.Generator().manual_seed(seed)) for seed in (1, 2))
+    a, b = (sample(lambda x, t: score(x, t, mu), x_init, mu, sde, method, 3, torch.Generator().manual_seed(seed))[0]
+            for seed in (1, 2))
     assert torch.equal(a, b) == SAMPLERS[method].deterministic
     assert EXPORTABLE == ("ode", "ode-heun", "ode-euler")

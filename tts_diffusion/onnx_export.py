@@ -55,7 +55,8 @@ class _Decoder(nn.Module):
         self.model, self.method, self.steps = model, method, steps
 
     def forward(self, mu, mask, x_init, speaker=None):
-        return sample(self.model.score_fn(mu, mask, speaker), mu, self.model.sde, self.method, self.steps, mask=mask, x_init=x_init)
+        return sample(self.model.score_fn(mu, mask, speaker), x_init, mu, self.model.sde, self.method, self.steps,
+                      mask=mask)[0]
 
 
 class _VocosSpectrum(nn.Module):

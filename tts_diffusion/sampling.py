@@ -171,22 +171,24 @@ SAMPLERS = {"ode": dpm_solver_2m, "ode-heun": ode_heun, "ode-euler": ode_euler, 
 assert tuple(SAMPLERS) == METHODS, "options.SAMPLERS describes these samplers (for a torch-free CLI and runtime)"
 
 
+def prior_draw(mu: torch.Tensor, sde: SDE, temperature: float = 1.0, generator: Generators = None,
+               mask: torch.Tensor | None = None) -> torch.Tensor:
+    """x_1 ~ N(mu, (sigma_1 / T)^2 I), the start of the reverse process (synthesis draws it with
+    :func:`tts_diffusion.pipeline.frame_prior` instead, the same on every engine)."""
+    return mu + sde.prior_std() / temperature * randn_like(mu, generator, mask)
+
+
 @torch.no_grad()
-def sample(score_fn: ScoreFn, mu: torch.Tensor, sde: SDE, method: str = "ode", steps: int = 10,
-           temperature: float = 1.0, generator: Generators = None, mask: torch.Tensor | None = None,
-           eps: float = 1e-3, snr: float = 0.16, rtol: float = 1e-5, atol: float = 1e-5,
-           x_init: torch.Tensor | None = None, return_nfe: bool = False):
-    """Draw x_0 given the prior mean mu. ``steps`` is the number of steps of a fixed-step method (its
-    NFE: :meth:`~tts_diffusion.options.SamplerFacts.nfe`); ode-rk45 adapts its own.
-    ``x_init`` replaces the prior draw (to compare solvers from the same noise)."""
+def sample(score_fn: ScoreFn, x_init: torch.Tensor, mu: torch.Tensor, sde: SDE, method: str = "ode",
+           steps: int = 10, generator: Generators = None, mask: torch.Tensor | None = None,
+           **tolerances) -> tuple[torch.Tensor, int]:
+    """From x_1 = ``x_init`` (:func:`prior_draw`) to x_0 given the prior mean mu, by ``method`` in
+    ``steps`` steps (ode-rk45 adapts its own); -> (x_0, NFE). ``generator`` gives a stochastic
+    sampler's noise; ``tolerances`` override :class:`Settings` (eps, snr, rtol, atol)."""
     if method not in SAMPLERS:
         raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(SAMPLERS)}")
     if steps < 1:
         raise ValueError("steps must be at least 1")
     score = Counted(score_fn)
-    if x_init is None:
-        x_init = mu + sde.prior_std() / temperature * randn_like(mu, generator, mask)
-    x = SAMPLERS[method](sde, score, x_init.clone(), mu, Settings(steps, eps, snr, rtol, atol), generator, mask)
-    if mask is not None:
-        x = x * mask
-    return (x, score.nfe) if return_nfe else x
+    x = SAMPLERS[method](sde, score, x_init.clone(), mu, Settings(steps, **tolerances), generator, mask)
+    return (x if mask is None else x * mask), score.nfe

@@ -100,8 +100,7 @@ class TorchBackend:
         mu, x_init, mask = stack("mu"), stack("x_init"), stack("mask")[:, None]
         generators = [torch.Generator().manual_seed(seed) for seed in seeds]
         score = self.model.score_fn(mu, mask, self._speakers(speaker, len(priors)))
-        mel, nfe = sample(score, mu, self.model.sde, method, steps, generator=generators, mask=mask, x_init=x_init,
-                          return_nfe=True)
+        mel, nfe = sample(score, x_init, mu, self.model.sde, method, steps, generators, mask)
         return [mel[i, :, :p.frames].cpu().numpy() for i, p in enumerate(priors)], nfe
 
     def _speakers(self, speaker: int | None, batch: int):

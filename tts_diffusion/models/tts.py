@@ -229,18 +229,18 @@ class GradTTS(nn.Module):
         and a stochastic sampler's from its own generator, both seeded by seeds[i], so that its mel does not
         depend on what else is in the batch, nor (deterministic samplers) on the engine."""
         from ..pipeline import prior_noise
-        from ..sampling import sample
+        from ..sampling import prior_draw, sample
 
         mu_y, y_mask, durations = self.prior(ids, langs, token_lengths, length_scale, speaker)
-        x_init = None
-        if seeds is not None:  # the prior's noise as every engine draws it; a stochastic sampler's from torch
+        if seeds is None:
+            x_init = prior_draw(mu_y, self.sde, temperature, generator, y_mask)
+        else:  # the prior's noise as every engine draws it; a stochastic sampler's from torch
             generator = [torch.Generator().manual_seed(seed) for seed in seeds]
             z = torch.zeros_like(mu_y)
             for row, (seed, frames) in enumerate(zip(seeds, durations.sum(1).tolist())):
                 z[row, :, :frames] = torch.from_numpy(prior_noise(seed, self.n_mels, frames))
             x_init = mu_y + self.sde.prior_std() / temperature * z
-        mel, nfe = sample(self.score_fn(mu_y, y_mask, speaker), mu_y, self.sde, method, steps,
-                          temperature, generator, mask=y_mask, x_init=x_init, return_nfe=True)
+        mel, nfe = sample(self.score_fn(mu_y, y_mask, speaker), x_init, mu_y, self.sde, method, steps, generator, y_mask)
         return Sampled(mel, mu_y, y_mask, durations, nfe)
 
     @torch.no_grad()

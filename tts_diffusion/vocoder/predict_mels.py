@@ -25,7 +25,7 @@ from ..files import atomic_save_npy
 from ..options import SynthesisOptions
 from ..postfilter import sharpen, voice_beta
 from ..pretrained import PretrainedError, load_acoustic
-from ..sampling import sample
+from ..sampling import prior_draw, sample
 from ..spectrogram import MelSpectrogram
 from ..speakers import speaker_id
 
@@ -41,8 +41,8 @@ def predict_mel(model, tokenizer, mel: torch.Tensor, text: str, lang: str, metho
     aligned = model.aligned_prior(ids, langs, torch.tensor([ids.shape[1]]), mel[None], torch.tensor([mel.shape[-1]]),
                                   speaker)
     mu, mask = aligned.mu_y, aligned.y_mask
-    return sample(model.score_fn(mu, mask, speaker), mu, model.sde, method, steps, temperature,
-                  generator)[0]
+    x_init = prior_draw(mu, model.sde, temperature, generator)
+    return sample(model.score_fn(mu, mask, speaker), x_init, mu, model.sde, method, steps, generator)[0][0]
 
 
 def main(argv: list[str] | None = None) -> int:
