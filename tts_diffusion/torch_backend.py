@@ -6,12 +6,15 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-# OpenMP's idle threads spin while they wait for work (libgomp's default, ACTIVE): on cores shared with
-# anything busy (another request, a build, a browser) spinning and working threads take turns, and
-# synthesis collapses (9 s of Korean on 2 cores beside one busy loop: 26.7 s, against 2.5 s PASSIVE;
-# bench/under_load.py). libgomp reads the policy when torch loads it: so set it first, unless the user
-# chose one (no effect where torch was imported before this module).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenMP's idle threads spin while they wait for work (libgomp's default: ~300,000 spins, then sleep).
+# Beside another busy synthesis on 2 cores, spinning and working threads take turns and synthesis
+# collapses: a 10.7 s paragraph took 16.25 s instead of 0.48 s. Sleeping at once (PASSIVE) never
+# collapses but doubles the time alone on this machine (1.00 s); 1,000 spins keep both (0.59 s alone,
+# 0.95 s beside another synthesis; bench/under_load.py, docs/under_load.md). libgomp reads these when
+# torch loads it: so set them first, unless the user chose a policy (no effect where torch was
+# imported before this module).
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
