@@ -131,3 +131,20 @@ def test_random_segments_stay_inside_each_item():
     cut = cut_segments(x, starts[0], 172)
     assert cut.shape == (4, 2, 172)
     assert torch.equal(cut[2], x[2, :, starts[0, 2]:starts[0, 2] + 172])
+
+
+def test_several_filelists_read_as_one_corpus(tmp_path):
+    from tts_diffusion.data import CorpusError, read_filelists
+
+    for name, speaker in (("a", "ko-a"), ("b", "en-b")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "train.txt").write_text(f"wavs/{name}1.wav|{speaker}|ko|하나\nwavs/{name}2.wav|{speaker}|ko|둘\n")
+    items = read_filelists([str(tmp_path / "a" / "train.txt"), str(tmp_path / "b" / "train.txt")])
+    assert [(i.id, i.speaker) for i in items] == [("a1", "ko-a"), ("a2", "ko-a"), ("b1", "en-b"), ("b2", "en-b")]
+    assert items[2].wav_path == tmp_path / "b" / "wavs" / "b1.wav"  # each relative to its own filelist
+    assert read_filelists("") == [] and read_filelists(str(tmp_path / "a" / "train.txt"))[0].id == "a1"
+    with pytest.raises(CorpusError, match="c/train.txt does not exist"):
+        read_filelists([str(tmp_path / "a" / "train.txt"), str(tmp_path / "c" / "train.txt")])
+    (tmp_path / "empty.txt").write_text("\n")
+    with pytest.raises(CorpusError, match="lists no utterance"):
+        read_filelists([str(tmp_path / "empty.txt")])

@@ -107,6 +107,20 @@ def read_filelist(path: str | Path) -> list[Utterance]:
     return items
 
 
+def read_filelists(paths: str | list[str]) -> list[Utterance]:
+    """One filelist, or several read as one (corpora of different voices); empty for no path. A
+    missing filelist or none with an utterance is a CorpusError that names it."""
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    items = []
+    for path in (p for p in paths if p):
+        if not Path(path).is_file():
+            raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
+        items += read_filelist(path)
+    if any(paths) and not items:
+        raise CorpusError(f"filelist {', '.join(p for p in paths if p)} lists no utterance")
+    return items
+
+
 def split_train_val(items: list[Utterance], n_val: int, seed: int = 0) -> tuple[list[Utterance], list[Utterance]]:
     """Hold out ``n_val`` utterances chosen by a hash of (seed, id): the same on every machine,
     and stable when utterances are added to the corpus."""

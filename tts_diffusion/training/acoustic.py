@@ -15,7 +15,7 @@ import torch
 
 from ..audio import AudioError, MelConfig
 from ..config import ConfigError, to_dict
-from ..data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelist
+from ..data import BucketBatchSampler, CorpusError, TextMelDataset, collate, read_filelists
 from ..models.tts import CHECKPOINT_FORMAT, GradTTS, ModelConfig
 from ..text import Tokenizer
 from ..weights import checkpoint_dirs
@@ -138,19 +138,9 @@ def make_datasets(config: TrainConfig, tokenizer: Tokenizer):
         raise ConfigError("data.train_filelist is not set")
     sets = []
     for paths in (data.train_filelist, data.val_filelist):
-        paths = [paths] if isinstance(paths, str) else paths
-        if not any(paths):
-            sets.append(None)
-            continue
-        items = []
-        for path in paths:
-            if not Path(path).is_file():
-                raise CorpusError(f"filelist {path} does not exist (prepare the corpus first, see egs/)")
-            items += read_filelist(path)
-        if not items:
-            raise CorpusError(f"filelist {', '.join(paths)} lists no utterance")
-        sets.append(SkippingDataset(items, tokenizer, config.mel, data.cache_dir or None,
-                                    resample=data.resample, speakers=[v.name for v in config.model.voices]))
+        items = read_filelists(paths)
+        sets.append(SkippingDataset(items, tokenizer, config.mel, data.cache_dir or None, resample=data.resample,
+                                    speakers=[v.name for v in config.model.voices]) if items else None)
     return sets
 
 

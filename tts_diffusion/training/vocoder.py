@@ -29,7 +29,7 @@ from ..audio import AudioError, training_audio
 
 from ..spectrogram import MelSpectrogram
 from ..config import ConfigError, to_dict
-from ..data import CorpusError, read_filelist, shard
+from ..data import CorpusError, read_filelists, shard
 from ..models.layers import cut_segments, random_segment_starts
 from ..vocoder.discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
 from ..vocoder.hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig
@@ -42,8 +42,8 @@ log = logging.getLogger("tts_diffusion.train")
 
 @dataclass
 class VocoderDataConfig:
-    train_filelist: str = ""
-    val_filelist: str = ""
+    train_filelist: str | list[str] = ""  # one filelist, or several (corpora of different voices) read as one
+    val_filelist: str | list[str] = ""
     batch_size: int = 16
     segment_size: int = 8192
     num_workers: int = 0
@@ -214,11 +214,12 @@ def validate(trainer: Trainer, val_set: AudioDataset | None) -> None:
 def train(config: VocoderTrainConfig) -> str:
     device, dist = setup(config.train)
     try:
-        if not config.data.train_filelist or not Path(config.data.train_filelist).is_file():
-            raise CorpusError(f"filelist {config.data.train_filelist or '(data.train_filelist)'} does not exist")
+        if not config.data.train_filelist:
+            raise CorpusError("filelist (data.train_filelist) does not exist")
         rate = generator_config(config).mel_config().sample_rate
-        train_set = AudioDataset(read_filelist(config.data.train_filelist), rate, config.data.predicted_mels)
-        val_set = AudioDataset(read_filelist(config.data.val_filelist), rate) if config.data.val_filelist else None
+        train_set = AudioDataset(read_filelists(config.data.train_filelist), rate, config.data.predicted_mels)
+        val_items = read_filelists(config.data.val_filelist)
+        val_set = AudioDataset(val_items, rate) if val_items else None
         model = GANVocoderTraining(config)
         if config.init_from:
             initialize_from(model, config.init_from, config)
