@@ -112,6 +112,15 @@ def _onnx_ready() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None and (cached_form(BUNDLED) / "voice.json").is_file()
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A text made ready to speak (:meth:`TTS.prepare`): its spoken sentences, the voice, the options."""
+
+    sentences: list[str]
+    speaker: int | None
+    options: SynthesisOptions
+
+
 class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
     and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
@@ -216,15 +225,25 @@ class TTS:
             raise ValueError("text has nothing that can be voiced")
         return out
 
-    def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
-               **overrides) -> Iterator[Chunk]:
-        """Speak ``text`` a sentence at a time: yields a :class:`Chunk` as soon as each is ready (the
-        first sentence alone, then ``batch_size`` at a time). ``options`` (or keyword overrides of
-        its fields) say how; every value is checked first."""
+    def prepare(self, text: str, options: SynthesisOptions | None = None, **overrides) -> Plan:
+        """Everything about ``text`` that can be wrong, checked before any synthesis: the options (or
+        keyword overrides of their fields), what the engine can do, the voice, and the text itself,
+        normalized and split (raises ValueError with one line). A server answers 400 from here."""
         options = replace(options or SynthesisOptions(), **overrides).check()
         self.backend.check(options)  # an exported voice has the samplers it was exported with
         speaker = speaker_id(self.voices, options.voice, text, options.lang)
-        yield from self._speak(self.sentences(text, options.lang), options, speaker, batch_size)
+        return Plan(self.sentences(text, options.lang), speaker, options)
+
+    def speak(self, plan: Plan, batch_size: int = 4) -> Iterator[Chunk]:
+        """A prepared text a sentence at a time: a :class:`Chunk` as soon as each is ready (the first
+        sentence alone, then ``batch_size`` at a time)."""
+        return self._speak(plan.sentences, plan.options, plan.speaker, batch_size)
+
+    def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
+               **overrides) -> Iterator[Chunk]:
+        """Speak ``text`` a sentence at a time: :meth:`prepare`, then :meth:`speak` (errors come at the
+        first ``next``)."""
+        yield from self.speak(self.prepare(text, options, **overrides), batch_size)
 
     def _speak(self, sentences: list[str], options: SynthesisOptions, speaker: int | None,
                batch_size: int) -> Iterator[Chunk]:
@@ -303,4 +322,4 @@ class TTS:
         return Synthesis.join(chunks, time.perf_counter() - start)
 
 
-__all__ = ["TTS", "Synthesis", "Chunk", "SynthesisOptions", "split_sentences"]
+__all__ = ["TTS", "Plan", "Synthesis", "Chunk", "SynthesisOptions", "split_sentences"]

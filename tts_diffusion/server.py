@@ -162,10 +162,8 @@ def create_app(tts, queue_size: int = 8):
         try:
             text, response_format, options, timestamps = speech_options(body, voices)
             ssml = is_ssml(text)
-            if ssml:
-                tts.plan_ssml(text, options)  # every segment checked: a 400 now, not a broken stream later
-            else:
-                tts.sentences(text, options.lang)  # nothing to voice: a 400 now, not a broken stream later
+            # every segment or sentence checked (the text normalized once): a 400 now, not a broken stream later
+            plan = tts.plan_ssml(text, options) if ssml else tts.prepare(text, options)
             queue.enter()
         except RequestError as err:
             return error(err)
@@ -180,7 +178,7 @@ def create_app(tts, queue_size: int = 8):
             try:
                 if header:
                     yield streaming_wav_header(tts.sample_rate)
-                sentences = (tts.stream_ssml if ssml else tts.stream)(text, options)
+                sentences = tts.stream_ssml(text, options) if ssml else tts.speak(plan)
                 while True:
                     with queue.turn:  # one synthesis at a time, requests taking turns sentence by sentence
                         chunk = next(sentences, None)

@@ -62,8 +62,8 @@ def handler_factory(tts, options: SynthesisOptions = SynthesisOptions()):
                 return
             loop = asyncio.get_running_loop()
             try:
-                await loop.run_in_executor(None, tts.sentences, request.text, options.lang)  # nothing to voice: now
-                sentences = tts.stream(request.text, options, voice=voice)
+                plan = await loop.run_in_executor(None, lambda: tts.prepare(request.text, options, voice=voice))
+                sentences = tts.speak(plan)  # the text was checked, normalized and split once, above
                 rate = tts.sample_rate
                 await self.write_event(AudioStart(rate=rate, width=SAMPLE_WIDTH, channels=CHANNELS).event())
                 while True:
