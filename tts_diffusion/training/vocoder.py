@@ -31,7 +31,7 @@ from ..spectrogram import MelSpectrogram
 from ..config import ConfigError, to_dict
 from ..data import CorpusError, read_filelists, shard
 from ..models.layers import cut_segments, random_segment_starts
-from ..vocoder.discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
+from .discriminators import Discriminators, discriminator_loss, feature_matching_loss, generator_loss
 from ..vocoder.hifigan import CHECKPOINT_FORMAT, Generator, HiFiGANConfig
 from ..vocoder.vocos import Vocos, VocosConfig
 from .command import run_training
