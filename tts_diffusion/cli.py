@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import fields
@@ -183,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 atomic_write_text(args.subtitles, render(cues(timeline), args.subtitles.lower()[-3:]))
             if args.timestamps:
-                atomic_write_text(args.timestamps, json.dumps(timeline.as_dict(), ensure_ascii=False, indent=1))
+                atomic_write_text(args.timestamps, timeline.to_json())
         if bar is not None:
             bar.close()
     except (ValueError, OSError, RuntimeError) as err:

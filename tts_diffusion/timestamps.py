@@ -29,6 +29,14 @@ class Timed:
     def shifted(self, seconds: float) -> "Timed":
         return Timed(self.text, self.start + seconds, self.end + seconds)
 
+    def to_json(self) -> str:
+        """:meth:`as_dict` as JSON text, a sentence a line (short for a long text, still readable)."""
+        import json
+
+        whole = self.as_dict()
+        lines = [json.dumps(sentence, ensure_ascii=False) for sentence in whole["sentences"]]
+        return f'{{"duration": {whole["duration"]}, "sentences": [\n' + ",\n".join(lines) + "\n]}\n"
+
     def as_dict(self) -> dict:
         return {"text": self.text, "start": round(self.start, 3), "end": round(self.end, 3)}
 
@@ -131,6 +139,14 @@ class Timeline:
     @property
     def phonemes(self) -> list[Timed]:
         return [phoneme for _, _, phonemes in self.entries for phoneme in phonemes]
+
+    def to_json(self) -> str:
+        """:meth:`as_dict` as JSON text, a sentence a line (short for a long text, still readable)."""
+        import json
+
+        whole = self.as_dict()
+        lines = [json.dumps(sentence, ensure_ascii=False) for sentence in whole["sentences"]]
+        return f'{{"duration": {whole["duration"]}, "sentences": [\n' + ",\n".join(lines) + "\n]}\n"
 
     def as_dict(self) -> dict:
         """For JSON: the audio's length, and each sentence with its words and phonemes."""
