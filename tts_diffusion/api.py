@@ -275,8 +275,9 @@ class TTS:
             first += len(batch)
 
     def plan_ssml(self, markup: str, options: SynthesisOptions) -> list[tuple]:
-        """SSML (:mod:`tts_diffusion.text.ssml`) -> [(segment, its options, its sentence count)], every
-        segment checked (voice, rate, text): raises ValueError (SSMLError) with one line."""
+        """SSML (:mod:`tts_diffusion.text.ssml`) -> [(segment, its options, its :class:`Plan` or None for a
+        break alone)], every segment checked (voice, rate, text) and its text normalized and split once:
+        raises ValueError (SSMLError) with one line."""
         from .text.ssml import SSMLError, parse_ssml
 
         plan = []
@@ -287,27 +288,30 @@ class TTS:
                 speaker_id(self.voices, spoken.voice, segment.text, spoken.lang)
             except ValueError as err:
                 raise SSMLError(f"in <voice> or <prosody>: {err}") from None
-            plan.append((segment, spoken, len(self.sentences(segment.text, spoken.lang)) if segment.text else 0))
+            plan.append((segment, spoken, self.prepare(segment.text, spoken) if segment.text else None))
         return plan
 
-    def stream_ssml(self, markup: str, options: SynthesisOptions | None = None, **overrides) -> Iterator[Chunk]:
-        """Speak SSML: each segment in its voice, language and rate (the rate multiplies
-        ``options.speed``), a ``<break>`` as silence in place of the usual pause between sentences."""
-        options = replace(options or SynthesisOptions(), **overrides).check()
-        plan = self.plan_ssml(markup, options)
-        count, index = sum(n for _, _, n in plan), 0
-        for segment, spoken, _ in plan:
-            silence = np.zeros(int((options.pause if segment.pause_before is None else segment.pause_before)
+    def speak_ssml(self, plan: list[tuple]) -> Iterator[Chunk]:
+        """A planned SSML text (:meth:`plan_ssml`): each segment in its voice, language and rate (the rate
+        multiplies ``options.speed``), a ``<break>`` as silence in place of the usual pause between
+        sentences."""
+        count, index = sum(len(p.sentences) for _, _, p in plan if p), 0
+        for segment, spoken, prepared in plan:
+            silence = np.zeros(int((spoken.pause if segment.pause_before is None else segment.pause_before)
                                    * self.sample_rate), dtype=np.float32)
-            if not segment.text:  # a break at the very end
+            if prepared is None:  # a break at the very end
                 yield Chunk("", max(index - 1, 0), count, silence, self.sample_rate,
                             np.zeros((self.mel_config.n_mels, 0), dtype=np.float32), {"acoustic": 0.0, "vocoder": 0.0},
                             0, len(silence))
                 continue
-            for k, chunk in enumerate(self.stream(segment.text, spoken)):
+            for k, chunk in enumerate(self.speak(prepared)):
                 lead = silence if k == 0 and (index or segment.pause_before) else silence[:0]
                 yield chunk.after(lead, index, count)
                 index += 1
+
+    def stream_ssml(self, markup: str, options: SynthesisOptions | None = None, **overrides) -> Iterator[Chunk]:
+        """Speak SSML: :meth:`plan_ssml`, then :meth:`speak_ssml` (errors come at the first ``next``)."""
+        yield from self.speak_ssml(self.plan_ssml(markup, replace(options or SynthesisOptions(), **overrides).check()))
 
     def synthesize(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
                    progress=None, **overrides) -> Synthesis:

@@ -178,7 +178,7 @@ def create_app(tts, queue_size: int = 8):
             try:
                 if header:
                     yield streaming_wav_header(tts.sample_rate)
-                sentences = tts.stream_ssml(text, options) if ssml else tts.speak(plan)
+                sentences = tts.speak_ssml(plan) if ssml else tts.speak(plan)
                 while True:
                     with queue.turn:  # one synthesis at a time, requests taking turns sentence by sentence
                         chunk = next(sentences, None)
