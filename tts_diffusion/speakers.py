@@ -20,7 +20,7 @@ class Voice:
 
 def speaker_id(voices: list[Voice], name: str | None, text: str, lang: str = "auto") -> int | None:
     """The speaker id for ``name``; with no name, the first voice of the text's language (``lang``, or
-    for "auto" the rule normalization follows, :func:`~tts_diffusion.text.detect_language`: Korean
+    for "auto" the rule normalization follows, :func:`~tts_diffusion.text.text_language`: Korean
     if the text has any Hangul), else the first voice. None for a model without voices. Raises
     ValueError for an unknown name."""
     if not voices:
@@ -32,7 +32,7 @@ def speaker_id(voices: list[Voice], name: str | None, text: str, lang: str = "au
         if name not in names:
             raise ValueError(f"unknown voice {name!r}: choose {', '.join(names)}")
         return names.index(name)
-    from .text import detect_language
+    from .text import text_language
 
-    language = detect_language(text) if lang == "auto" else lang
+    language = text_language(text, lang)
     return next((i for i, v in enumerate(voices) if v.language == language), 0)

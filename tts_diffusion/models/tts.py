@@ -221,25 +221,14 @@ class GradTTS(nn.Module):
 
     @torch.no_grad()
     def synthesize(self, ids, langs, token_lengths, method: str = "ode", steps: int = 10, temperature: float = 1.0,
-                   length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None,
-                   seeds: list[int] | None = None):
+                   length_scale: float = 1.0, generator: torch.Generator | None = None, speaker=None):
         """Text ids -> :class:`Sampled` (mel, mu_y, mask, durations, nfe): sample the reverse process from
-        N(mu_y, I / temperature^2).
-        With ``seeds``, item i draws its prior noise as every engine does (:func:`~tts_diffusion.pipeline.prior_noise`)
-        and a stochastic sampler's from its own generator, both seeded by seeds[i], so that its mel does not
-        depend on what else is in the batch, nor (deterministic samplers) on the engine."""
-        from ..pipeline import prior_noise
+        N(mu_y, I / temperature^2), for training's validation samples (synthesis goes through
+        :mod:`tts_diffusion.pipeline`, the same on every engine)."""
         from ..sampling import prior_draw, sample
 
         mu_y, y_mask, durations = self.prior(ids, langs, token_lengths, length_scale, speaker)
-        if seeds is None:
-            x_init = prior_draw(mu_y, self.sde, temperature, generator, y_mask)
-        else:  # the prior's noise as every engine draws it; a stochastic sampler's from torch
-            generator = [torch.Generator().manual_seed(seed) for seed in seeds]
-            z = torch.zeros_like(mu_y)
-            for row, (seed, frames) in enumerate(zip(seeds, durations.sum(1).tolist())):
-                z[row, :, :frames] = torch.from_numpy(prior_noise(seed, self.n_mels, frames))
-            x_init = mu_y + self.sde.prior_std() / temperature * z
+        x_init = prior_draw(mu_y, self.sde, temperature, generator, y_mask)
         mel, nfe = sample(self.score_fn(mu_y, y_mask, speaker), x_init, mu_y, self.sde, method, steps, generator, y_mask)
         return Sampled(mel, mu_y, y_mask, durations, nfe)
 

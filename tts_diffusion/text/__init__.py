@@ -34,6 +34,12 @@ _VOICEABLE = re.compile(r"[가-힣A-Za-z',.!? -]")
 _SPACE_LIKE = re.compile(r"[\s_/\\|()\[\]{}<>\"“”‘’«»「」『』*]+|-(?![A-Za-z])|(?<![A-Za-z])-")
 
 
+def text_language(text: str, lang: str = "auto") -> str:
+    """The one language rule: ``lang``, or for "auto" :func:`detect_language` of the text around any
+    inline phonemes. Normalization, G2P and the default voice follow it."""
+    return detect_language(INLINE.sub(" ", text)) if lang == "auto" else lang
+
+
 def detect_language(text: str) -> str:
     """'ko' if the text has any Hangul, else 'en'."""
     return "ko" if re.search(r"[가-힣ㄱ-ㅣ]", text) else "en"
@@ -79,7 +85,7 @@ def normalize(text: str, lang: str = "auto", dropped: set[str] | None = None) ->
     """
     check_text(text, lang)
     if INLINE.search(text):
-        lang = detect_language(INLINE.sub(" ", text)) if lang == "auto" else lang
+        lang = text_language(text, lang)
         pieces = INLINE.split(text)
         spoken = [f"[[{p}]]" if k % 2 else _normalize_plain(p, lang, dropped) if re.search(r"[가-힣A-Za-z0-9]", p) else ""
                   for k, p in enumerate(pieces)]
@@ -89,7 +95,7 @@ def normalize(text: str, lang: str = "auto", dropped: set[str] | None = None) ->
 
 def _normalize_plain(text: str, lang: str, dropped: set[str] | None = None) -> str:
     text = unicodedata.normalize("NFKC", text)
-    lang = detect_language(text) if lang == "auto" else lang
+    lang = text_language(text, lang)
     text = normalize_korean(text) if lang == "ko" else normalize_english(text)
     text = _clean(text, dropped)
     if not re.search(r"[가-힣A-Za-z]", text):
@@ -128,7 +134,7 @@ class Tokenizer:
         """A spoken form (:func:`normalize`'s) -> [(language, phonemes)], one item per script run."""
         from .g2p import phonemize
 
-        default = detect_language(INLINE.sub(" ", spoken)) if lang == "auto" else lang
+        default = text_language(spoken, lang)
         out = []
         for k, part in enumerate(INLINE.split(spoken)):
             if k % 2:
@@ -144,7 +150,7 @@ class Tokenizer:
         next one (오늘의 주요 뉴스 -> two phoneme words). Inline phonemes are one word, shown as written."""
         from .g2p import phonemize
 
-        default = detect_language(INLINE.sub(" ", spoken)) if lang == "auto" else lang
+        default = text_language(spoken, lang)
         out = []
         for k, part in enumerate(INLINE.split(spoken)):
             if k % 2:
