@@ -28,7 +28,7 @@ from . import pipeline
 from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
 from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, warn_dropped
-from .timestamps import Timed, timestamps
+from .timestamps import Timed, Timeline, timestamps
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
 RUNTIMES = ("auto", "torch", "onnx")
@@ -89,8 +89,6 @@ class Synthesis:
     @classmethod
     def join(cls, chunks: list[Chunk], elapsed: float) -> "Synthesis":
         """The streamed chunks of one text as a whole, ``elapsed`` seconds after it was asked for."""
-        from .timestamps import Timeline
-
         timeline = Timeline()
         for chunk in chunks:
             timeline.add(chunk)
@@ -124,10 +122,9 @@ class Plan:
 class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
     and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
-    :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch). A backend
-    has ``tokenizer``, ``mel_config``, ``voices``, ``check(options)`` (raises ValueError for what it
-    cannot do), ``acoustic(ids, langs, lengths, speaker, options, seeds) -> (mels, durations, nfe)`` and
-    ``vocode_each(mels) -> audios`` (an iterator, in order: the first is ready first)."""
+    :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch): an engine
+    as :mod:`tts_diffusion.pipeline` describes it, whose ``vocode_each(mels)`` yields the audios in
+    order (the first is ready first)."""
 
     def __init__(self, backend, lexicon: Lexicon | None = None):
         self.backend, self.lexicon = backend, lexicon or Lexicon({})

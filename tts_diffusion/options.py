@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass, field, fields
 
 
-
 @dataclass(frozen=True)
 class SamplerFacts:
     """What the rest of the package needs to know of a sampler of :mod:`tts_diffusion.sampling`

@@ -55,9 +55,9 @@ def _runs(phonemes: str) -> list[list[int]]:
 
 def _share(run: list[int], lengths: list[int]) -> list[tuple[int, int]]:
     """A run of symbol indices cut among words in proportion to ``lengths``: [first, end) of each."""
-    total = sum(lengths) or len(lengths)
     weights = lengths if sum(lengths) else [1] * len(lengths)
-    cuts = [round(len(run) * sum(weights[:k]) / total) for k in range(len(weights) + 1)]
+    reach = np.cumsum([0, *weights]) / sum(weights)  # where each word ends, as a share of the run
+    cuts = [round(len(run) * share) for share in reach]
     edges = run + [run[-1] + 1]
     return [(edges[a], edges[b - 1] + 1 if b > a else edges[a]) for a, b in zip(cuts, cuts[1:])]
 

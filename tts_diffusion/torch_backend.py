@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Iterator
 
 # OpenMP's idle threads spin while they wait for work (libgomp's default: ~300,000 spins, then sleep).
-# Beside another busy synthesis on 2 cores, spinning and working threads take turns and synthesis
-# collapses: a 10.7 s paragraph took 16.25 s instead of 0.48 s. Sleeping at once (PASSIVE) never
-# collapses but doubles the time alone on this machine (1.00 s); 1,000 spins keep both (0.59 s alone,
-# 0.95 s beside another synthesis; bench/under_load.py, docs/under_load.md). libgomp reads these when
+# Beside another busy synthesis, spinning and working threads take turns and synthesis collapses (40x
+# on 2 cores); sleeping at once (PASSIVE) never collapses but doubles the time alone; 1,000 spins keep
+# both (figures: docs/under_load.md, by bench/under_load.py). libgomp reads these when
 # torch loads it: so set them first, unless the user chose a policy (no effect where torch was
 # imported before this module).
 if "OMP_WAIT_POLICY" not in os.environ:
