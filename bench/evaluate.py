@@ -5,7 +5,7 @@ mel-cepstral distortion against the voice's teacher, duration ratio, speed.
     python bench/evaluate.py --model tts_diffusion/voices/default --piper-python PIPER_VENV/bin/python \
         --out docs/evaluation.md
 
-For each held-out sentence (bench/text/heldout_*.txt, in no training corpus) the teacher reads the
+For each held-out sentence (bench/heldout.py, in no training corpus) the teacher reads the
 normalized text: espeak-ng for Korean (the pronounced form, when the model's front end makes one),
 Piper ``en_US-joe-medium`` for English (espeak-ng without ``--piper-python``). The table scores the
 teacher itself, the teacher through our mel and Griffin-Lim (the vocoder's ceiling), espeak-ng for
@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from heldout import heldout
 from judges import DistillMOS, Whisper, word_error_rate
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
@@ -39,11 +40,6 @@ from tts_diffusion.vocoder import GriffinLim
 from tts_diffusion.vocoder.load import default_vocoder
 
 HERE = Path(__file__).parent
-
-
-def sentences(lang: str) -> list[str]:
-    lines = (HERE / "text" / f"heldout_{lang}.txt").read_text(encoding="utf-8").splitlines()
-    return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
 
 
 ANCHORS = [("with its pitch raised (-p 80)", ["-p", "80"]), ("variant +f2 (another voice)", ["+f2"])]
@@ -124,7 +120,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.langs.split(","):
-            texts = sentences(lang)
+            texts = heldout(lang)
             spoken = [tts.tokenizer.pronounced(normalize(t, lang)) for t in texts]
             teacher = teacher_reader(lang, args.piper_python)
             try:
@@ -160,7 +156,7 @@ def main() -> None:
              "RTF vocoder | RTF total |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
     vocoder = args.vocoder or default_vocoder(tts.mel_config)
     publish("Evaluation", f"Model `{args.model}`, vocoder `{vocoder}`, temperature {args.temperature}, "
-            f"{args.threads} threads, held-out sentences: {len(sentences('ko'))} Korean, {len(sentences('en'))} English."
+            f"{args.threads} threads, held-out sentences: {len(heldout('ko'))} Korean, {len(heldout('en'))} English."
             "\n\n" + table, args.out)
 
 

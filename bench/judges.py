@@ -104,8 +104,8 @@ def words(text: str) -> str:
     return re.sub(r"\b([a-z]) (?=[a-z]\b)", r"\1", text)
 
 
-def word_error_rate(truths: list[str], heard: list[str]) -> float:
-    """(S + D + I) / N over all sentences, with Whisper's digits written out by our own
+def word_errors(truths: list[str], heard: list[str]) -> list[tuple[int, int]]:
+    """Each sentence's (S + D + I, N) in words, with Whisper's digits written out by our own
     normalizer first (it writes "9:30" where the truth says "nine thirty")."""
     import jiwer
 
@@ -117,7 +117,32 @@ def word_error_rate(truths: list[str], heard: list[str]) -> float:
         except ValueError:
             return ""
 
-    return float(jiwer.wer([spoken(t) for t in truths], [spoken(h) for h in heard]))
+    counts = []
+    for truth, hypothesis in zip(truths, heard, strict=True):
+        out = jiwer.process_words(spoken(truth), spoken(hypothesis))
+        counts.append((out.substitutions + out.deletions + out.insertions, out.substitutions + out.deletions + out.hits))
+    return counts
+
+
+def word_error_rate(truths: list[str], heard: list[str]) -> float:
+    """(S + D + I) / N over all sentences (:func:`word_errors`)."""
+    counts = np.array(word_errors(truths, heard))
+    return float(counts[:, 0].sum() / counts[:, 1].sum())
+
+
+def paired_bootstrap(base: list[tuple[float, float]], other: list[tuple[float, float]], draws: int = 10000,
+                     seed: int = 0) -> tuple[float, float]:
+    """The 95% interval of (other's error rate - base's) over the same sentences, each side given as
+    per-sentence (errors, length) so the rate is sum(errors) / sum(length) (a WER; a mean CER with
+    length 1): sentences resampled with replacement, both systems on the same draw (Koehn 2004)."""
+    a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
+    if a.shape != b.shape or not np.array_equal(a[:, 1], b[:, 1]):
+        raise ValueError("a paired bootstrap needs both systems on the same sentences")
+    picks = np.random.default_rng(seed).integers(0, len(a), size=(draws, len(a)))
+    length = a[picks, 1].sum(axis=1)
+    differences = (b[picks, 0].sum(axis=1) - a[picks, 0].sum(axis=1)) / length
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def korean_characters(text: str) -> str:

@@ -6,8 +6,7 @@ beside the Kokoro teacher it imitates reading the same held-out sentences.
         --out docs/korean_voices.md
     python bench/voices.py --lang en --limit 40
 
-Held-out Korean: bench/text/heldout_ko.txt and bench/text/article_ko.txt; English:
-bench/text/heldout_en.txt (in no corpus). Each voice
+The held-out sentences of the language (bench/heldout.py: 100 Korean, 102 English). Each voice
 speaks at default settings (the model's own postfilter, the default vocoder); a voice named in
 ``--teachers`` (``VOICE=KOKORO_VOICE``) gets a row for its teacher too, reading the standard
 pronunciation through ``egs/synthetic/kokoro_map.py`` as its corpus did. CER: both sides through our
@@ -25,6 +24,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from heldout import heldout
 from judges import DistillMOS, Whisper, character_error_rates, word_error_rate
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
@@ -33,16 +33,6 @@ from tts_diffusion.text.pronunciation import standard_pronunciation
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
-
-
-HELDOUT = {"ko": ("heldout_ko.txt", "article_ko.txt"), "en": ("heldout_en.txt",)}
-
-
-def heldout(lang: str) -> list[str]:
-    lines = []
-    for name in HELDOUT[lang]:
-        lines += (HERE / "text" / name).read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
 def teacher_audio(kokoro_voice: str, python: str, texts: list[str], folder: Path) -> list[tuple[np.ndarray, int]]:

@@ -1,6 +1,7 @@
 """The measures the benchmarks report."""
 
 import numpy as np
+import pytest
 
 from conftest import load_script
 
@@ -37,29 +38,44 @@ def test_contrast_steps_across_bands_and_along_time():
 
 def test_vocoder_verdicts_follow_the_default_rule():
     vocoders = load_script("bench/vocoders.py")
-    scores = lambda p, s: {"pesq": p, "stoi": s}  # noqa: E731
-    results = {"griffinlim": scores(2.7, 0.91), "a": scores(2.9, 0.93), "b": scores(3.5, 0.90),
-               "griffinlim:30": scores(2.6, 0.90)}
-    text = vocoders.verdicts(results, ["griffinlim", "a", "b", "griffinlim:30"])
-    assert "- a: PESQ-wb +0.20, STOI +0.020 against Griffin-Lim: beats it." in text
-    assert "- b: PESQ-wb +0.80, STOI -0.010 against Griffin-Lim: does not beat it." in text
-    assert "griffinlim:30" not in text
-    assert vocoders.verdicts({"a": scores(3.0, 0.9)}, ["a"]) == ""
-    # WER is compared sentence by sentence: no more sentences heard worse than heard better
-    judged = {"griffinlim": {**scores(2.7, 0.91), "mos": {"ko": 2.0, "en": 3.3}, "wer": 0.05, "errors": [0.1, 0.0, 0.2, 0.0]},
-              "a": {**scores(2.0, 0.80), "mos": {"ko": 2.1, "en": 3.9}, "wer": 0.05, "errors": [0.1, 0.0, 0.2, 0.0]},  # DistillMOS decides
-              "b": {**scores(3.0, 0.95), "mos": {"ko": 2.5, "en": 3.5}, "wer": 0.08, "errors": [0.2, 0.1, 0.2, 0.0]},  # ... not with a worse WER
-              "c": {**scores(3.0, 0.95), "mos": {"ko": 1.9, "en": 4.5}, "wer": 0.01, "errors": [0.0, 0.0, 0.0, 0.0]},  # ... nor a worse voice
-              "d": {**scores(3.0, 0.95), "mos": {"ko": 2.2, "en": 3.4}, "wer": 0.06, "errors": [0.0, 0.1, 0.2, 0.0]}}  # a tie, sentence by sentence
-    text = vocoders.verdicts(judged, ["griffinlim", "a", "b", "c", "d"])
-    assert ("- a: DistillMOS (ko) +0.10, DistillMOS (en) +0.60, WER +0.0% (0 sentences heard better, 0 worse) against "
-            "Griffin-Lim: beats it.") in text
-    assert ("- b: DistillMOS (ko) +0.50, DistillMOS (en) +0.20, WER +3.0% (0 sentences heard better, 2 worse) against "
-            "Griffin-Lim: does not beat it.") in text
-    assert ("- c: DistillMOS (ko) -0.10, DistillMOS (en) +1.20, WER -4.0% (2 sentences heard better, 0 worse) against "
-            "Griffin-Lim: does not beat it.") in text
-    assert ("- d: DistillMOS (ko) +0.20, DistillMOS (en) +0.10, WER +1.0% (1 sentences heard better, 1 worse) against "
-            "Griffin-Lim: beats it.") in text
+    n = 100
+    groups = [vocoders.Group("ko-kumo", "ko", ["가"] * n, []), vocoders.Group("en-joe", "en", ["a"] * n, [])]
+
+    def judged(mos_ko, mos_en, wrong_ko=0, wrong_en=0, first=0):  # sentences first.. each lose one of 10 words
+        errors_ko = [(0.1 if first <= k < first + wrong_ko else 0.0, 1.0) for k in range(n)]
+        errors_en = [(1 if first <= k < first + wrong_en else 0, 10) for k in range(n)]
+        return {("ko-kumo", None): {"mos": mos_ko, "errors": errors_ko, "error": wrong_ko * 0.1 / n},
+                ("en-joe", None): {"mos": mos_en, "errors": errors_en, "error": wrong_en / (10 * n)}}
+
+    systems = {"base": judged(2.8, 3.5, 10, 10), "a": judged(3.2, 3.8, 12, 9, first=5),  # +0.3 or more, errors level
+               "b": judged(3.6, 4.2, 40, 10),  # far more natural, but Korean heard worse beyond chance
+               "c": judged(3.6, 3.7, 0, 0)}  # better heard, English only +0.2
+    results = {(g, spec): r for spec, rs in systems.items() for (g, _), r in rs.items()}
+    text = vocoders.verdicts(results, groups, "base", ["base", "a", "b", "c"], end_to_end=True)
+    assert "- a against base: ko-kumo DistillMOS +0.40, CER +0.2% (95% interval" in text
+    lines = {line.split(" ")[1]: line for line in text.strip().splitlines()}
+    assert lines["a"].endswith(": meets the default rule.")
+    assert lines["b"].endswith(": does not meet the default rule.") and "CER +3.0%" in lines["b"]
+    assert lines["c"].endswith(": does not meet the default rule.") and "en-joe DistillMOS +0.20" in lines["c"]
+    assert "base against" not in text
+    few = [vocoders.Group(g.name, g.lang, g.texts[:50], []) for g in groups]  # under 100 sentences: never enough
+    cut = {k: {**r, "errors": r["errors"][:50]} for k, r in results.items()}
+    assert "does not meet" in vocoders.verdicts(cut, few, "base", ["a"], end_to_end=True)
+    assert "rule" not in vocoders.verdicts(results, groups, "base", ["a"], end_to_end=False)
+
+
+def test_paired_bootstrap_interval_of_an_error_difference():
+    judges = load_script("bench/judges.py")
+    same = [(k % 3, 10) for k in range(60)]
+    assert judges.paired_bootstrap(same, same) == (0.0, 0.0)
+    shifted = [(e + 1, n) for e, n in same]  # one more error in every 10-word sentence: exactly +10 points
+    low, high = judges.paired_bootstrap(same, shifted)
+    assert abs(low - 0.1) < 1e-12 and abs(high - 0.1) < 1e-12
+    noisy = [(e + (k % 2) * 2 - 1, n) for k, (e, n) in enumerate(shifted)]  # +0 or +2: +1 on average
+    low, high = judges.paired_bootstrap(same, noisy)
+    assert low < 0.1 < high and low > 0.05
+    with pytest.raises(ValueError, match="same sentences"):
+        judges.paired_bootstrap(same, same[:-1])
 
 
 def test_word_error_rate_compares_spoken_forms():
@@ -80,3 +96,12 @@ def test_korean_character_error_rate_compares_spoken_forms_and_caps_each_sentenc
     looping = "사오" * 40  # a recognizer looping on speech it cannot follow counts once, not 5 times over
     assert judges.character_error_rates(truth + ["네."], [looping, ""]) == [1.0, 1.0]
     assert judges.character_error_rate(truth * 2, ["오늘 서울의 기온은 영하 사 도입니다", looping]) == 0.5
+
+
+def test_vocoder_curve_judges_checkpoints_at_multiples_and_the_newest(tmp_path):
+    curve = load_script("bench/vocoder_curve.py")
+    for step in (500, 1000, 1500, 2000, 2500):
+        (tmp_path / "checkpoints" / f"step_{step:07d}").mkdir(parents=True)
+    assert [s for s, _ in curve.checkpoints(tmp_path, 1000)] == [1000, 2000, 2500]
+    assert [s for s, _ in curve.checkpoints(tmp_path, 500)] == [500, 1000, 1500, 2000, 2500]
+    assert curve.checkpoints(tmp_path / "nothing", 1000) == []
