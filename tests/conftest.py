@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
+# tts-say, run by the tests (and their subprocesses), never starts a background ONNX export: it
+# would spend CPU during the run and change which engine later tests get
+os.environ["TTS_DIFFUSION_NO_BACKGROUND"] = "1"
 
 SENTENCES = [
     ("LJ001-0001", "Printing, in the only sense with which we are at present concerned.", "en"),

@@ -120,3 +120,16 @@ def test_mel_filters_are_librosas(config):
     expected = librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin,
                                    fmax=config.fmax, htk=htk, norm=None if htk else "slaney")
     assert np.allclose(mel_filters(config), expected, atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("n_mels, n_fft", [(80, 1024), (128, 2048), (256, 512)])
+def test_mel_pseudo_inverse_is_the_filter_banks(n_mels, n_fft):
+    """M^+ by the normal equations equals the SVD's pseudo-inverse, also for a bank whose low filters
+    share FFT bins (256 mels on 257 bins: M M^T near singular, so the SVD is taken)."""
+    from tts_diffusion.audio import mel_filters, mel_pseudo_inverse
+
+    config = MelConfig(n_mels=n_mels, n_fft=n_fft, win_length=n_fft, hop_length=n_fft // 4)
+    m = mel_filters(config).astype(np.float64)
+    inverse = mel_pseudo_inverse(config)
+    assert np.allclose(inverse, np.linalg.pinv(m), rtol=0, atol=1e-6 * np.abs(inverse).max())
+    assert np.allclose(m @ inverse @ m, m, atol=1e-6 * np.abs(m).max())  # Moore-Penrose: M M^+ M = M

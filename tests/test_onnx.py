@@ -2,8 +2,11 @@
 
 import dataclasses
 import json
+import os
+import shutil
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -360,6 +363,15 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     first = TTS.from_pretrained(runtime="onnx", threads=1)
     made = list((tmp_path / "cache" / "tts-diffusion" / "onnx").iterdir())
     assert isinstance(first.backend, OnnxBackend) and [p.name[:8] for p in made] == ["default-"]
+    graphs = sorted(p.name for p in made[0].glob("*.onnx"))  # each also kept as optimized for this machine
+    assert len(graphs) >= 3 and sorted(p.name for p in (made[0] / "optimized").glob("*.onnx")) == graphs
+    plain = shutil.copytree(made[0], tmp_path / "plain", ignore=shutil.ignore_patterns("optimized"))
+    assert np.array_equal(TTS.from_pretrained(plain, threads=1).synthesize("안녕하세요.", seed=3).audio,
+                          first.synthesize("안녕하세요.", seed=3).audio)  # optimized graphs: the same audio
+    (plain / "optimized").mkdir()
+    (plain / "optimized" / "encoder.onnx").write_bytes(b"not a graph")  # and they are what gets loaded
+    with pytest.raises(ValueError, match="cannot load .*optimized/encoder.onnx"):
+        TTS.from_pretrained(plain, threads=1)
 
     def no_second_export(*args, **kwargs):
         raise AssertionError("exported again")
@@ -402,3 +414,43 @@ def test_an_int8_export_quantizes_the_decoders_convolutions(tiny_run, onnx_voice
     error, spread = np.sqrt(np.mean((a - b) ** 2)), a.std()
     assert a.shape == b.shape and 1e-4 < error < 0.2 * spread
     assert export_main(["x", str(tmp_path / "v.safetensors"), "--int8"]) == 2
+
+
+def test_tts_say_makes_the_onnx_form_in_the_background_once(tiny_run, tmp_path, monkeypatch):
+    """The first tts-say (auto, nothing cached) speaks through torch and starts one detached maker at
+    low priority; while its marker is fresh no second one starts; a stale marker (a maker that died)
+    is replaced; a cached form, TTS_DIFFUSION_NO_BACKGROUND or a --model starts none."""
+    from tts_diffusion import api
+    from tts_diffusion.cli import main as tts_say
+    from tts_diffusion.runtime import cache
+
+    bundled = tmp_path / "default"
+    bundled.mkdir()
+    assert export_main([str(tiny_run), str(bundled / "voice.safetensors")]) == 0
+    monkeypatch.setattr(api, "BUNDLED", bundled)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    started = []
+    spawn = types.SimpleNamespace(Popen=lambda command, **kw: started.append(command), DEVNULL=subprocess.DEVNULL)
+    monkeypatch.setattr(cache, "subprocess", spawn)  # cache's own name only: ctypes spawns ldconfig
+    say = lambda *extra: tts_say(["안녕하세요.", "-q", "-o", str(tmp_path / "a.wav"), *extra])  # noqa: E731
+    assert say() == 0 and started == []  # the tests' environment says no
+    monkeypatch.delenv("TTS_DIFFUSION_NO_BACKGROUND")
+    assert say() == 0 and len(started) == 1
+    assert started[0][1:] == ["-m", "tts_diffusion.runtime.cache", "--nice", str(bundled)]
+    marker = cache.cached_form(bundled).with_name(cache.cached_form(bundled).name + ".making")
+    assert marker.is_file()
+    assert say() == 0 and len(started) == 1  # one maker at a time
+    os.utime(marker, (0, 0))  # a maker that died long ago
+    assert say() == 0 and len(started) == 2
+    assert say("--model", str(tiny_run)) == 0 and len(started) == 2  # only the bundled voice is cached
+    made = []
+
+    def make(folder):  # the export itself is tested above
+        made.append(folder)
+        (cache.cached_form(folder) / "voice.json").parent.mkdir(parents=True)
+        (cache.cached_form(folder) / "voice.json").write_text("{}")
+
+    monkeypatch.setattr(cache, "onnx_form", make)
+    monkeypatch.setattr(os, "nice", lambda increment: None)  # the maker runs in this process here
+    assert cache.main(["--nice", str(bundled)]) == 0 and made == [bundled]  # the maker, in the background
+    assert not marker.exists() and not cache.make_in_background(bundled)  # done, and cached: nothing to make

@@ -199,6 +199,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.output}: {seconds:.2f} s of audio in {speaking:.2f} s (real-time factor "
               f"{speaking / seconds:.2f}; {nfe} score evaluations a sentence; the model loaded in "
               f"{loaded - started:.2f} s)", file=sys.stderr)
+    if args.runtime == "auto" and args.model is None and args.vocoder is None and args.device == "cpu":
+        from .api import BUNDLED
+        from .runtime.cache import make_in_background
+
+        if make_in_background(BUNDLED) and not args.quiet:  # spoken through torch: the next start is faster
+            print("tts-say: making the voices' ONNX form in the background, once (~30 s of CPU): the next "
+                  "runs start in under a second", file=sys.stderr)
     return 0
 
 

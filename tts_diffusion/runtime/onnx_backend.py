@@ -100,13 +100,17 @@ class OnnxBackend:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        path = self.folder / name
+        if (self.folder / "optimized" / name).is_file():  # optimized once by the cache (runtime/cache.py)
+            path = self.folder / "optimized" / name
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         # Idle pool threads sleep rather than spin (onnxruntime spins by default): on shared cores the
         # spinning ones steal the working ones' time (bench/under_load.py).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            return onnxruntime.InferenceSession(str(self.folder / name), options, providers=["CPUExecutionProvider"])
+            return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as err:  # noqa: BLE001 (onnxruntime's own exception types: a missing or bad graph)
-            raise OnnxError(f"cannot load {self.folder / name}: {str(err).splitlines()[0]}") from None
+            raise OnnxError(f"cannot load {path}: {str(err).splitlines()[0]}") from None
 
     def _decoder(self, method: str, steps: int, threads: int = 1):
         if method not in EXPORTABLE:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
+from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_pseudo_inverse
 from ..blas import one_thread
 
 
@@ -180,7 +180,7 @@ class NumpyGriffinLim:
     def __init__(self, config: MelConfig, iterations: int = GRIFFIN_LIM_ITERATIONS, momentum: float = 0.99,
                  power: float = 1.0, seed: int = 0):
         self.mel_config, self.iterations, self.momentum, self.power, self.seed = config, iterations, momentum, power, seed
-        self.inverse_basis = np.linalg.pinv(mel_filters(config).astype(np.float64))
+        self.inverse_basis = mel_pseudo_inverse(config)
         self.window = hann_window(config.win_length, config.n_fft)
 
     def __call__(self, log_mel: np.ndarray, threads: int = 1, phase: np.ndarray | None = None) -> np.ndarray:

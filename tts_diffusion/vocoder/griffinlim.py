@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig, mel_filters
+from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig, mel_pseudo_inverse
 from ..runtime.spectral import hann_window
 from .base import MelVocoder
 from .vocos import Vocos, istft_same
@@ -35,8 +35,7 @@ class GriffinLim(MelVocoder):
                  momentum: float = 0.99, power: float = 1.0, seed: int = 0):
         super().__init__()
         self.mel_config, self.iterations, self.momentum, self.power, self.seed = config, iterations, momentum, power, seed
-        basis = torch.from_numpy(mel_filters(config)).float()
-        self.register_buffer("inverse_basis", torch.linalg.pinv(basis), persistent=False)
+        self.register_buffer("inverse_basis", torch.from_numpy(mel_pseudo_inverse(config)).float(), persistent=False)
         window = torch.from_numpy(hann_window(config.win_length, config.n_fft)).float()  # centred in n_fft
         self.register_buffer("window", window, persistent=False)
 
