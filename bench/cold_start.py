@@ -6,7 +6,7 @@ on each runtime, beside Piper's own command line speaking an English greeting.
 Medians of ``--repeats`` runs (the files are in the page cache after the first, as on a machine
 that has run the program before), with the time spent importing, loading and synthesizing inside
 one torch process. ``--runtime auto`` (tts-say's default) is timed with the bundled voice's ONNX
-form cached (``python -m tts_diffusion.runtime.cache`` first).
+form cached (``python -m tts_diffusion.export.cache`` first).
 """
 
 from __future__ import annotations

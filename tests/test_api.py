@@ -102,10 +102,10 @@ def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     import numpy as np
     import torch
 
-    from tts_diffusion.runtime.spectral import NumpyGriffinLim
-    from tts_diffusion.torch_backend import TorchBackend
+    from tts_diffusion.dsp import NumpyGriffinLim
+    from tts_diffusion.engines.torch_engine import TorchEngine
 
-    backend = TorchBackend.load(tiny_run, "griffinlim:5")
+    backend = TorchEngine.load(tiny_run, "griffinlim:5")
     mel = np.random.default_rng(0).normal(-5.0, 1.5, (backend.mel_config.n_mels, 30)).astype(np.float32)
     audio = backend.vocode(mel)
     assert np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 5)(mel)) and np.abs(audio).max() > 1e-3

@@ -58,7 +58,7 @@ def test_likelihood_cli_prints_bits_per_dim(tiny_run):
 
 def test_export_fp16_voice_synthesizes_like_the_checkpoint(tiny_run, tmp_path):
     from tts_diffusion import TTS
-    from tts_diffusion.export import export
+    from tts_diffusion.export.command import export
 
     voice = tmp_path / "voice" / "voice.safetensors"
     export(str(tiny_run), voice, fp16=True)

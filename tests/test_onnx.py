@@ -17,12 +17,12 @@ pytest.importorskip("onnx")
 
 from tts_diffusion import TTS  # noqa: E402
 from tts_diffusion.audio import MelConfig  # noqa: E402
-from tts_diffusion.export import main as export_main  # noqa: E402
+from tts_diffusion.export.command import main as export_main  # noqa: E402
 from tts_diffusion.options import SynthesisOptions  # noqa: E402
 from tts_diffusion.pipeline import acoustic  # noqa: E402
 from tts_diffusion.pretrained import load_acoustic  # noqa: E402
-from tts_diffusion.runtime import OnnxBackend  # noqa: E402
-from tts_diffusion.runtime.spectral import STFT, NumpyGriffinLim, hann_window, istft, stft  # noqa: E402
+from tts_diffusion.engines.onnx_engine import OnnxEngine  # noqa: E402
+from tts_diffusion.dsp import STFT, NumpyGriffinLim, hann_window, istft, stft  # noqa: E402
 from tts_diffusion.sampling import sample  # noqa: E402
 from tts_diffusion.text import pad_tokens  # noqa: E402
 
@@ -52,7 +52,7 @@ def test_the_export_writes_the_graphs_and_their_description(onnx_voice):
 @pytest.mark.parametrize("method,steps", [("ode", 4), ("ode", 10), ("ode-heun", 2)])
 def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voice, method, steps):
     model, tokenizer, _ = load_acoustic(tiny_run)
-    backend = OnnxBackend(onnx_voice)
+    backend = OnnxEngine(onnx_voice)
     encoded = [tokenizer.encode(t) for t in TEXTS]
     ids, langs, lengths = pad_tokens([e.ids for e in encoded], [e.langs for e in encoded])
     mu_x, log_w = backend.encoder.run(None, {"ids": ids, "langs": langs, "lengths": lengths})
@@ -83,7 +83,7 @@ def test_the_same_text_options_and_seed_give_the_same_mel_on_both_engines(tiny_r
 
 
 def test_int8_calibration_draws_the_prior_at_the_runtimes_temperature(tiny_run):
-    from tts_diffusion.onnx_quantize import calibration_inputs
+    from tts_diffusion.export.int8 import calibration_inputs
 
     model, tokenizer, _ = load_acoustic(tiny_run)
     for feed in calibration_inputs(model, tokenizer)[:2]:
@@ -118,7 +118,7 @@ print("torch" in sys.modules and sys.modules["torch"] is None)
 
 
 def test_griffin_lim_inverts_a_batch_in_parallel_in_order(onnx_voice):
-    backend = OnnxBackend(onnx_voice, threads=2)
+    backend = OnnxEngine(onnx_voice, threads=2)
     rng = np.random.default_rng(0)
     mels = [rng.normal(-4.0, 1.5, (80, frames)).astype(np.float32) for frames in (40, 90, 25)]
     audios = list(backend.vocode_each(mels))
@@ -130,7 +130,7 @@ def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
     """Each sentence runs alone at its own length, on the next free thread: on one thread or two, the
     same seeds give the same mels; and the decoder graph masks padding, so the same sentences padded
     into one batch through it give them too."""
-    one, two = OnnxBackend(onnx_voice, threads=1), OnnxBackend(onnx_voice, threads=2)
+    one, two = OnnxEngine(onnx_voice, threads=1), OnnxEngine(onnx_voice, threads=2)
     texts = ["안녕하세요.", "Good evening. Here is the news.", "오늘의 뉴스입니다.", "Good night."]
     encoded = [one.tokenizer.encode(t) for t in texts]
     ids, langs, lengths = pad_tokens([e.ids for e in encoded], [e.langs for e in encoded])
@@ -333,36 +333,37 @@ def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
         out = tmp_path / f"voice_{len(spec)}"
         assert export_main(["--onnx", str(tiny_run), str(out), "--decoders", "ode:2", "--vocoder", spec]) == 0
         expected = load_vocoder(spec)(mel).reshape(-1).detach().numpy()
-        audio = OnnxBackend(out).vocode(mel[0].numpy())
+        audio = OnnxEngine(out).vocode(mel[0].numpy())
         assert audio.shape == expected.shape and np.abs(audio - expected).max() < tolerance * max(1, np.abs(expected).max())
     # a voice exported with a Vocos speaks through it alone, or through Griffin-Lim from its phase or from noise
-    both = OnnxBackend(out, "vocos")
-    assert both.vocoder_kind == "vocos" and np.abs(both.vocode(mel[0].numpy()) - OnnxBackend(tmp_path / f"voice_{len(str(vocos))}").vocode(mel[0].numpy())).max() < 1e-6
-    assert OnnxBackend(out, "vocos+griffinlim:2").griffinlim.iterations == 2
-    assert OnnxBackend(out, "griffinlim").griffinlim.iterations == 32
+    both = OnnxEngine(out, "vocos")
+    assert both.vocoder_kind == "vocos" and np.abs(both.vocode(mel[0].numpy()) - OnnxEngine(tmp_path / f"voice_{len(str(vocos))}").vocode(mel[0].numpy())).max() < 1e-6
+    assert OnnxEngine(out, "vocos+griffinlim:2").griffinlim.iterations == 2
+    assert OnnxEngine(out, "griffinlim").griffinlim.iterations == 32
     for bad in ("vocos:3", "hifigan", "hf:acme/vocos+griffinlim"):
         with pytest.raises(ValueError, match="exported vocoder .vocos.griffinlim., griffinlim"):
-            OnnxBackend(out, bad)
+            OnnxEngine(out, bad)
     with pytest.raises(ValueError, match="whole number from 1 to 1000, not '0'"):
-        OnnxBackend(out, "vocos+griffinlim:0")
+        OnnxEngine(out, "vocos+griffinlim:0")
     with pytest.raises(ValueError, match="exported with a Vocos"):
-        OnnxBackend(tmp_path / f"voice_{len(str(hifigan))}", "vocos+griffinlim")
+        OnnxEngine(tmp_path / f"voice_{len(str(hifigan))}", "vocos+griffinlim")
 
 
 def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, tmp_path, monkeypatch):
     """--runtime onnx: exported once into the cache, then loaded from it (no second export); the same
     audio both times; a torch model other than the bundled one is a clear error."""
-    from tts_diffusion import api, onnx_export
+    from tts_diffusion import api
+    from tts_diffusion.export import onnx_graphs
 
     bundled = tmp_path / "default"
     bundled.mkdir()
     assert export_main([str(tiny_run), str(bundled / "voice.safetensors")]) == 0
     monkeypatch.setattr(api, "BUNDLED", bundled)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert not isinstance(TTS.from_pretrained(runtime="auto").backend, OnnxBackend)  # nothing cached: torch
+    assert not isinstance(TTS.from_pretrained(runtime="auto").backend, OnnxEngine)  # nothing cached: torch
     first = TTS.from_pretrained(runtime="onnx", threads=1)
     made = list((tmp_path / "cache" / "tts-diffusion" / "onnx").iterdir())
-    assert isinstance(first.backend, OnnxBackend) and [p.name[:8] for p in made] == ["default-"]
+    assert isinstance(first.backend, OnnxEngine) and [p.name[:8] for p in made] == ["default-"]
     graphs = sorted(p.name for p in made[0].glob("*.onnx"))  # each also kept as optimized for this machine
     assert len(graphs) >= 3 and sorted(p.name for p in (made[0] / "optimized").glob("*.onnx")) == graphs
     plain = shutil.copytree(made[0], tmp_path / "plain", ignore=shutil.ignore_patterns("optimized"))
@@ -376,14 +377,14 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     def no_second_export(*args, **kwargs):
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(onnx_export, "export_onnx", no_second_export)
+    monkeypatch.setattr(onnx_graphs, "export_onnx", no_second_export)
     again = TTS.from_pretrained(runtime="onnx", threads=1)
     audio = first.synthesize("안녕하세요.", seed=3).audio
     assert np.array_equal(audio, again.synthesize("안녕하세요.", seed=3).audio) and np.abs(audio).max() > 0.01
     auto = TTS.from_pretrained(threads=1, runtime="auto")  # cached now: the fast engine
-    assert isinstance(auto.backend, OnnxBackend) and np.array_equal(auto.synthesize("안녕하세요.", seed=3).audio, audio)
+    assert isinstance(auto.backend, OnnxEngine) and np.array_equal(auto.synthesize("안녕하세요.", seed=3).audio, audio)
     assert auto.supports(SynthesisOptions()) and not auto.supports(SynthesisOptions(method="sde"))
-    assert not isinstance(TTS.from_pretrained(runtime="auto", vocoder="griffinlim:4").backend, OnnxBackend)
+    assert not isinstance(TTS.from_pretrained(runtime="auto", vocoder="griffinlim:4").backend, OnnxEngine)
     from tts_diffusion.cli import main as tts_say  # what the exported voice cannot do, tts-say's torch engine does
 
     assert tts_say(["안녕하세요.", "--method", "sde", "--steps", "2", "-q", "-o", str(tmp_path / "sde.wav")]) == 0
@@ -406,7 +407,7 @@ def test_an_int8_export_quantizes_the_decoders_convolutions(tiny_run, onnx_voice
     ops = [n.op_type for n in onnx.load(str(out / "decoder_ode_4.onnx")).graph.node]
     convs = [n.op_type for n in onnx.load(str(onnx_voice / "decoder_ode_4.onnx")).graph.node].count("Conv")
     assert ops.count("Conv") == 4 * 4 and ops.count("QLinearConv") == convs - 4 * 4 > 0  # 4 a step, 4 steps
-    int8, float32 = OnnxBackend(out, threads=1), OnnxBackend(onnx_voice, threads=1)
+    int8, float32 = OnnxEngine(out, threads=1), OnnxEngine(onnx_voice, threads=1)
     encoded = float32.tokenizer.encode("Good evening. Here is the news.")
     ids, langs, lengths = pad_tokens([encoded.ids], [encoded.langs])
     (a,), *_ = acoustic(float32, ids, langs, lengths, None, SynthesisOptions(), [7])
@@ -422,7 +423,7 @@ def test_tts_say_makes_the_onnx_form_in_the_background_once(tiny_run, tmp_path, 
     is replaced; a cached form, TTS_DIFFUSION_NO_BACKGROUND or a --model starts none."""
     from tts_diffusion import api
     from tts_diffusion.cli import main as tts_say
-    from tts_diffusion.runtime import cache
+    from tts_diffusion.export import cache
 
     bundled = tmp_path / "default"
     bundled.mkdir()
@@ -436,7 +437,7 @@ def test_tts_say_makes_the_onnx_form_in_the_background_once(tiny_run, tmp_path, 
     assert say() == 0 and started == []  # the tests' environment says no
     monkeypatch.delenv("TTS_DIFFUSION_NO_BACKGROUND")
     assert say() == 0 and len(started) == 1
-    assert started[0][1:] == ["-m", "tts_diffusion.runtime.cache", "--nice", str(bundled)]
+    assert started[0][1:] == ["-m", "tts_diffusion.export.cache", "--nice", str(bundled)]
     marker = cache.cached_form(bundled).with_name(cache.cached_form(bundled).name + ".making")
     assert marker.is_file()
     assert say() == 0 and len(started) == 1  # one maker at a time

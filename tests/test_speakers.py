@@ -78,7 +78,7 @@ def test_each_voice_speaks_with_its_own_postfilter_unless_told(two_voice_run):
 
 def test_export_writes_a_voices_postfilter_into_its_card(two_voice_run, tmp_path):
     from tts_diffusion.api import TTS
-    from tts_diffusion.export import export
+    from tts_diffusion.export.command import export
 
     voice = export(str(two_voice_run), tmp_path / "v" / "voice.safetensors", postfilters={"en-b": 0.7})
     assert [v.postfilter for v in TTS.from_pretrained(voice.parent).voices] == [0.0, 0.7]
@@ -95,7 +95,7 @@ def test_export_keeps_the_chosen_voices_in_the_chosen_order(two_voice_run, tmp_p
     """--voices reorders the speaker tables' rows with the names: each voice still speaks exactly as
     before, and the first voice of a language becomes its default."""
     from tts_diffusion.api import TTS
-    from tts_diffusion.export import export
+    from tts_diffusion.export.command import export
 
     reordered = export(str(two_voice_run), tmp_path / "r" / "voice.safetensors", voice_names=["en-b", "ko-a"])
     before, after = TTS.from_pretrained(two_voice_run), TTS.from_pretrained(reordered.parent)

@@ -105,7 +105,7 @@ def _onnx_ready() -> bool:
     """The bundled voice's ONNX form is in the cache and onnxruntime can run it."""
     import importlib.util
 
-    from .runtime.cache import cached_form
+    from .export.cache import cached_form
 
     return importlib.util.find_spec("onnxruntime") is not None and (cached_form(BUNDLED) / "voice.json").is_file()
 
@@ -121,8 +121,8 @@ class Plan:
 
 class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
-    and vocoder in a backend (:class:`~tts_diffusion.torch_backend.TorchBackend`, or
-    :class:`~tts_diffusion.runtime.OnnxBackend` for an exported voice, which needs no torch): an engine
+    and vocoder in a backend (:class:`~tts_diffusion.engines.torch_engine.TorchEngine`, or
+    :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine` for an exported voice, which needs no torch): an engine
     as :mod:`tts_diffusion.pipeline` describes it, whose ``vocode_each(mels)`` yields the audios in
     order (the first is ready first)."""
 
@@ -143,9 +143,9 @@ class TTS:
         ``threads``: an ONNX voice's threads: the sentences of a batch side by side, one thread each,
         a lone sentence on all of them (default: every core; the torch path follows
         ``torch.set_num_threads``). ``runtime="onnx"``: the bundled voice
-        through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.runtime.cache`);
+        through onnxruntime, its ONNX form made on first use and cached (:mod:`tts_diffusion.export.cache`);
         ``"auto"``: onnx for the bundled voice when its ONNX form is cached and onnxruntime installed, else torch."""
-        from .runtime import is_onnx_voice
+        from .engines.onnx_engine import is_onnx_voice
 
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r}: choose {', '.join(RUNTIMES)}")
@@ -155,16 +155,16 @@ class TTS:
             if spec is not None:
                 raise ValueError(f"the onnx runtime takes the bundled voice or an exported folder: export {spec} "
                                  f"with python -m tts_diffusion.export --onnx {spec} DIR, then pass DIR")
-            from .runtime.cache import onnx_form
+            from .export.cache import onnx_form
 
             spec = onnx_form(BUNDLED)
         if is_onnx_voice(spec):
-            from .runtime import OnnxBackend
+            from .engines.onnx_engine import OnnxEngine
 
-            backend = OnnxBackend(spec, vocoder, threads)
+            backend = OnnxEngine(spec, vocoder, threads)
         else:
             try:
-                from .torch_backend import TorchBackend
+                from .engines.torch_engine import TorchEngine
             except ImportError as err:  # name what is missing: torch itself, or one of the torch extra's
                 missing = getattr(err, "name", None) or "a module"
                 raise ValueError(f"{'the bundled voice' if spec is None else spec} runs on the torch engine, "
@@ -172,7 +172,7 @@ class TTS:
                                  "pass a voice exported with python -m tts_diffusion.export --onnx") from None
             if spec is None and not BUNDLED.is_dir():
                 raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
-            backend = TorchBackend.load(BUNDLED if spec is None else spec, vocoder, device)
+            backend = TorchEngine.load(BUNDLED if spec is None else spec, vocoder, device)
         words = Lexicon.read(lexicon, set(backend.tokenizer.table.symbols)) if lexicon else None
         return cls(backend, words)
 

@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--vocoder", help=VOCODER_HELP)
     p.add_argument("--runtime", choices=("auto", "torch", "onnx"), default="auto",
                    help="onnx: the bundled voices through onnxruntime, 1.4-1.9x faster and a faster start; their ONNX "
-                        "form is made once (with torch: python -m tts_diffusion.runtime.cache) and cached; auto: onnx "
+                        "form is made once (with torch: python -m tts_diffusion.export.cache) and cached; auto: onnx "
                         "where that form is cached and the options allow, else torch (an exported --model is always "
                         "onnx) (default: auto)")
     for option in fields(SynthesisOptions):  # names, defaults and help from the one options object
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{loaded - started:.2f} s)", file=sys.stderr)
     if args.runtime == "auto" and args.model is None and args.vocoder is None and args.device == "cpu":
         from .api import BUNDLED
-        from .runtime.cache import make_in_background
+        from .export.cache import make_in_background
 
         if make_in_background(BUNDLED) and not args.quiet:  # spoken through torch: the next start is faster
             print("tts-say: making the voices' ONNX form in the background, once (~30 s of CPU): the next "

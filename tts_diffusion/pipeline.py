@@ -1,7 +1,7 @@
 """What both engines share between their networks, in numpy: durations, the frame-aligned prior,
 its padding and its seeded noise, for a batch of sentences.
 
-An engine (:class:`~tts_diffusion.torch_backend.TorchBackend`, :class:`~tts_diffusion.runtime.OnnxBackend`)
+An engine (:class:`~tts_diffusion.engines.torch_engine.TorchEngine`, :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine`)
 has the networks and nothing else:
 
 - ``encode(ids, langs, lengths, speaker) -> (mu_x, log_w)``: (batch, n_mels, tokens), (batch, 1, tokens);

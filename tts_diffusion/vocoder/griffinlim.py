@@ -4,7 +4,7 @@ fast Griffin-Lim with momentum (Perraudin et al. 2013).
 On espeak-ng clips, librosa's non-negative least squares magnitude scored the same PESQ-wb as the
 clamped pseudo-inverse (2.76 on 6 held-out clips), at twice the cost.
 
-On the CPU the numpy implementation of the torch-free runtime (:mod:`tts_diffusion.runtime.spectral`)
+On the CPU the numpy implementation of the torch-free runtime (:mod:`tts_diffusion.dsp`)
 runs it: torch.stft/istft allocate their results at every call and ran 1.5-2x slower (and slower still
 on the English voice's postfiltered mels); on other devices, torch's. Both frame their STFT as the mel
 is (centred, or "same" as Vocos's). From the same starting phase they give the same audio; their
@@ -23,7 +23,7 @@ import torch
 from torch.nn import functional as F
 
 from ..audio import GRIFFIN_LIM_ITERATIONS, VOCOS_GRIFFIN_LIM_ITERATIONS, MelConfig, mel_pseudo_inverse
-from ..runtime.spectral import hann_window
+from ..dsp import hann_window
 from .base import MelVocoder
 from .vocos import Vocos, istft_same
 
@@ -90,7 +90,7 @@ class GriffinLim(MelVocoder):
 
     @functools.cached_property
     def _numpy(self):
-        from ..runtime.spectral import NumpyGriffinLim
+        from ..dsp import NumpyGriffinLim
 
         return NumpyGriffinLim(self.mel_config, self.iterations, self.momentum, self.power, self.seed)
 

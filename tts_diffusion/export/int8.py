@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .options import DEFAULTS
-from .pipeline import frame_prior
-from .runtime.onnx_backend import decoder_feeds
-from .text import Tokenizer, pad_tokens
+from ..options import DEFAULTS
+from ..pipeline import frame_prior
+from ..engines.onnx_engine import decoder_feeds
+from ..text import Tokenizer, pad_tokens
 
 KEPT_FLOAT = ("/decoder/down.0/res1/block1/", "/decoder/down.0/res1/skip", "/decoder/final.")  # node names
 CALIBRATION = [

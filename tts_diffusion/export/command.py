@@ -9,7 +9,7 @@ fp16 halves the size; weights are cast back to float32 when loaded. ``--postfilt
 writes the postfilter a voice speaks with by default into its card (see
 :mod:`tts_diffusion.postfilter`; measure it first). ``--voices`` keeps the named voices in that order
 (their rows of the speaker tables): the first voice of a language is the one it speaks with by default. The ONNX folder is described in
-:mod:`tts_diffusion.onnx_export`.
+:mod:`tts_diffusion.export.onnx_graphs`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .files import atomic_path
-from .options import EXPORTABLE, SynthesisOptions
-from .pretrained import resolve_weights
-from .weights import half_precision, load_weights, read_metadata, save_weights
+from ..files import atomic_path
+from ..options import EXPORTABLE, SynthesisOptions
+from ..pretrained import resolve_weights
+from ..weights import half_precision, load_weights, read_metadata, save_weights
 
 
 SPEAKER_TABLES = ("speaker_encoder.weight", "speaker_decoder.weight")  # a row per voice, in the voices' order
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.int8 and not args.onnx:
             raise ValueError("--int8 quantizes an ONNX export: add --onnx")
         if args.onnx:
-            from .onnx_export import export_onnx
+            from .onnx_graphs import export_onnx
 
             path = export_onnx(args.model, args.out, args.decoders, args.vocoder, args.int8)
         else:

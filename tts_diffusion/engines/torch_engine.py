@@ -18,12 +18,12 @@ if "OMP_WAIT_POLICY" not in os.environ:
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from .audio import MelConfig
-from .options import SynthesisOptions
-from .pretrained import load_acoustic
-from .sampling import sample
-from .speakers import Voice
-from .text import Tokenizer
+from ..audio import MelConfig
+from ..options import SynthesisOptions
+from ..pretrained import load_acoustic
+from ..sampling import sample
+from ..speakers import Voice
+from ..text import Tokenizer
 
 
 def check_device(device: str) -> None:
@@ -41,11 +41,11 @@ def check_device(device: str) -> None:
         raise ValueError(f"device {device!r} cannot run synthesis: cpu, cuda, cuda:N or mps")
 
 
-class TorchBackend:
+class TorchEngine:
     """Text ids -> mels by the model's own samplers (every method), mels -> audio by any vocoder."""
 
     def __init__(self, model, tokenizer: Tokenizer, mel_config: MelConfig, vocoder=None, device: str = "cpu"):
-        from .vocoder import load_vocoder
+        from ..vocoder import load_vocoder
 
         self.model, self.tokenizer, self.mel_config, self.device = model.to(device), tokenizer, mel_config, device
         self.vocoder = load_vocoder(vocoder, mel_config) if vocoder is None or isinstance(vocoder, str) else vocoder
@@ -58,7 +58,7 @@ class TorchBackend:
             torch.backends.mkldnn.enabled = False
 
     @classmethod
-    def load(cls, spec: str | Path, vocoder: str | None = None, device: str = "cpu") -> "TorchBackend":
+    def load(cls, spec: str | Path, vocoder: str | None = None, device: str = "cpu") -> "TorchEngine":
         check_device(device)
         model, tokenizer, mel_config = load_acoustic(spec, device)
         return cls(model, tokenizer, mel_config, vocoder, device)

@@ -1,4 +1,4 @@
-"""A voice exported as ONNX graphs (see :mod:`tts_diffusion.onnx_export`), run by onnxruntime: an
+"""A voice exported as ONNX graphs (see :mod:`tts_diffusion.export.onnx_graphs`), run by onnxruntime: an
 engine of :mod:`tts_diffusion.pipeline`. The encoder graph gives mu_x and log_w; the pipeline makes
 each sentence's prior (durations, mu_y, x_1); the decoder graph integrates the probability-flow ODE
 from x_1; the vocoder graph (or Griffin-Lim in numpy) makes the audio.
@@ -18,7 +18,7 @@ from ..audio import MelConfig, griffin_lim_spec
 from ..options import EXPORTABLE, SAMPLERS, SynthesisOptions
 from ..speakers import Voice
 from ..text import Tokenizer
-from .spectral import NumpyGriffinLim, hann_window, istft, polar
+from ..dsp import NumpyGriffinLim, hann_window, istft, polar
 
 FORMAT = "tts-diffusion/onnx/1"
 
@@ -37,7 +37,7 @@ def is_onnx_voice(path) -> bool:
     return path is not None and (Path(path) / "voice.json").is_file()
 
 
-class OnnxBackend:
+class OnnxEngine:
     def __init__(self, folder: str | Path, vocoder: str | None = None, threads: int | None = None):
         """``vocoder``: None for the exported one, or another (see :meth:`_vocoder`)."""
         try:
@@ -101,7 +101,7 @@ class OnnxBackend:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
         path = self.folder / name
-        if (self.folder / "optimized" / name).is_file():  # optimized once by the cache (runtime/cache.py)
+        if (self.folder / "optimized" / name).is_file():  # optimized once by the cache (export/cache.py)
             path = self.folder / "optimized" / name
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         # Idle pool threads sleep rather than spin (onnxruntime spins by default): on shared cores the

@@ -1,4 +1,4 @@
-"""Export a voice as ONNX graphs for the torch-free runtime (:mod:`tts_diffusion.runtime`):
+"""Export a voice as ONNX graphs for the torch-free runtime (:mod:`tts_diffusion.engines.onnx_engine`):
 
     python -m tts_diffusion.export --onnx MODEL OUT_DIR [--decoders ode:4,ode:10] [--vocoder SPEC] [--int8]
 
@@ -12,7 +12,7 @@ OUT_DIR gets
   and phase, inverted in numpy since ONNX has no inverse STFT, or only its phase used to start
   Griffin-Lim for ``vocos+griffinlim``); Griffin-Lim runs in numpy.
 - ``voice.json``: the format, mel config, symbol table and front end, voices, the prior's std,
-  the decoders (``int8``: their convolutions quantized, see :mod:`tts_diffusion.onnx_quantize`),
+  the decoders (``int8``: their convolutions quantized, see :mod:`tts_diffusion.export.int8`),
   the vocoder, and the frame multiple the decoder needs.
 
 Batch, tokens and frames are dynamic axes. The stochastic samplers (sde, pc) draw fresh noise at
@@ -31,10 +31,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .options import EXPORTABLE, MAX_STEPS
-from .pretrained import load_acoustic
-from .runtime.onnx_backend import FORMAT  # one definition: the reader's
-from .sampling import sample
+from ..options import EXPORTABLE, MAX_STEPS
+from ..pretrained import load_acoustic
+from ..engines.onnx_engine import FORMAT  # one definition: the reader's
+from ..sampling import sample
 
 OPSET = 17
 
@@ -118,8 +118,8 @@ def _export_decoders(model, n_mels: int, folder: Path, voices: bool, wanted: lis
 
 def _export_vocoder(vocoder, n_mels: int, folder: Path) -> dict:
     """The vocoder's entry in voice.json; a neural one is also written as ``vocoder.onnx``."""
-    from .vocoder import GriffinLim, VocosGriffinLim
-    from .vocoder.vocos import Vocos
+    from ..vocoder import GriffinLim, VocosGriffinLim
+    from ..vocoder.vocos import Vocos
 
     if isinstance(vocoder, GriffinLim):
         return {"kind": "griffinlim", "iterations": vocoder.iterations, "momentum": vocoder.momentum,
@@ -140,8 +140,8 @@ def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,od
                 vocoder: str | None = None, int8: bool = False) -> Path:
     """Write the ONNX voice of ``spec`` into ``out_dir``: built in a temporary folder beside it,
     which replaces ``out_dir`` (an earlier export) once complete. ``int8``: the decoders' convolutions
-    in int8 (:mod:`tts_diffusion.onnx_quantize`)."""
-    from .vocoder import load_vocoder
+    in int8 (:mod:`tts_diffusion.export.int8`)."""
+    from ..vocoder import load_vocoder
 
     wanted = parse_decoders(decoders)
     out_dir = Path(out_dir)
@@ -159,7 +159,7 @@ def export_onnx(spec: str | Path, out_dir: str | Path, decoders: str = "ode:4,od
                 "decoders": _export_decoders(model, mel_config.n_mels, tmp, voices, wanted),
                 "vocoder": _export_vocoder(neural, mel_config.n_mels, tmp), "int8": int8}
         if int8:
-            from .onnx_quantize import calibration_inputs, quantize_decoder
+            from .int8 import calibration_inputs, quantize_decoder
 
             feeds = calibration_inputs(model, tokenizer)
             for name in (n for files in meta["decoders"].values() for n in files.values()):

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_pseudo_inverse
-from ..blas import one_thread
+from .audio import GRIFFIN_LIM_ITERATIONS, MelConfig, mel_pseudo_inverse
+from .blas import one_thread
 
 
 def hann_window(win_length: int, n_fft: int) -> np.ndarray:

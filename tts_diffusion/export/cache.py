@@ -1,7 +1,7 @@
 """The bundled voice's ONNX form, made once and kept in the user's cache.
 
 It does not ship: its graphs are 58 MB in float32 (each unrolled decoder holds the score network's
-weights) against the torch form's 18 MB. ``python -m tts_diffusion.runtime.cache`` makes it ahead
+weights) against the torch form's 18 MB. ``python -m tts_diffusion.export.cache`` makes it ahead
 (``tts-say --runtime onnx`` on first use otherwise), with ``python -m tts_diffusion.export --onnx``,
 which needs torch, into ``$XDG_CACHE_HOME/tts-diffusion/onnx/<voice>-<hash of its weights>`` (default
 ``~/.cache``); later runs load it from there through onnxruntime (``tts-say``'s default runtime,
@@ -49,7 +49,7 @@ def onnx_form(folder: Path) -> Path:
     out = cached_form(folder)
     if not (out / "voice.json").is_file():
         try:
-            from ..onnx_export import export_onnx
+            from .onnx_graphs import export_onnx
         except ImportError:
             raise ValueError("the bundled voice's ONNX form is made on first use, which needs torch once: "
                              "pip install 'tts-diffusion[torch]', or pass a voice exported with "
@@ -64,7 +64,7 @@ def onnx_form(folder: Path) -> Path:
 
 def optimize_graphs(folder: Path) -> None:
     """Save each graph of an exported voice as onnxruntime optimizes it, under ``folder/optimized``,
-    for :class:`~tts_diffusion.runtime.OnnxBackend` to load without optimizing again: a cold start
+    for :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine` to load without optimizing again: a cold start
     spends ~0.2 s less (docs/cold_start.md). The extended level, not the full one, whose layout
     transforms are specific to the CPU that made them: the cache may be shared between machines."""
     import onnxruntime
@@ -83,7 +83,7 @@ MAKING_FOR = 600  # seconds a background maker's marker holds off another one
 
 
 def make_in_background(folder: Path) -> bool:
-    """Start ``python -m tts_diffusion.runtime.cache`` as a detached process at low priority, when
+    """Start ``python -m tts_diffusion.export.cache`` as a detached process at low priority, when
     onnxruntime is installed, the ONNX form of the voice in ``folder`` is not cached yet and no other
     process is making it (a marker file ``<form>.making``, younger than :data:`MAKING_FOR`, made
     atomically), unless the environment sets ``TTS_DIFFUSION_NO_BACKGROUND``. True when started:
@@ -106,20 +106,20 @@ def make_in_background(folder: Path) -> bool:
         os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return False
-    subprocess.Popen([sys.executable, "-m", "tts_diffusion.runtime.cache", "--nice", str(folder)], start_new_session=True,
+    subprocess.Popen([sys.executable, "-m", "tts_diffusion.export.cache", "--nice", str(folder)], start_new_session=True,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tts_diffusion.runtime.cache [--nice] [VOICE_FOLDER]``: make the ONNX form of the
+    """``python -m tts_diffusion.export.cache [--nice] [VOICE_FOLDER]``: make the ONNX form of the
     bundled voice (or of the voice in VOICE_FOLDER) now; ``--nice``: at low priority, removing the
     marker of :func:`make_in_background` when done."""
     import argparse
 
     from ..api import BUNDLED
 
-    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.runtime.cache", description=main.__doc__.split(":")[0])
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.export.cache", description="make the ONNX form of the bundled voice, or of the voice in FOLDER, now")
     parser.add_argument("folder", nargs="?", type=Path, default=BUNDLED)
     parser.add_argument("--nice", action="store_true", help="at low priority (a background maker)")
     args = parser.parse_args(argv)
