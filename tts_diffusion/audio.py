@@ -17,8 +17,8 @@ import numpy as np
 
 from .files import atomic_path, describe, is_special
 
-# The default of both Griffin-Lims (torch, numpy) and of --vocoder griffinlim: end to end as good as 60 (within
-# 0.02 DistillMOS and 0.2 points of WER, 100 held-out sentences, docs/vocoders.md) at half the cost
+# The default of both Griffin-Lims (torch, numpy) and of --vocoder griffinlim: end to end as good as 60 at half
+# the cost (docs/vocoders.md)
 GRIFFIN_LIM_ITERATIONS = 32
 # ... and from a Vocos's phase (--vocoder vocos+griffinlim): see docs/vocoders.md
 VOCOS_GRIFFIN_LIM_ITERATIONS = 16

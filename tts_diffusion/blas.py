@@ -3,8 +3,7 @@
 numpy's OpenBLAS runs a product as small as Griffin-Lim's mel pseudo-inverse (513 x 80 times
 80 x frames) on every core, and its worker threads then spin, waiting for the next product, for
 longer than Griffin-Lim takes: on 2 cores they held the core that a second sentence or a second lane
-of frames was working on (the ONNX path speaking 5 sentences on 2 threads 10-12% slower; Griffin-Lim's
-frames split across 2 threads no faster than on one). :func:`one_thread` limits it while synthesis
+of frames was working on (docs/runtimes.md). :func:`one_thread` limits it while synthesis
 uses it, through threadpoolctl, and gives the caller's setting back after. The setting is the
 process's: one thread at a time holds the limit (two sentences side by side would otherwise restore
 each other's), for a product of a few milliseconds."""

@@ -61,11 +61,10 @@ class STFT:
     into arrays allocated once and overwritten by the next call.
 
     Griffin-Lim calls both dozens of times a sentence, and its time goes to moving arrays as much as
-    to arithmetic: a fresh 2 MB result cost more in page faults than the FFT itself (6.0 against
-    1.3 ms for a forward transform of 241 frames here), and whole-sentence passes ran from memory
-    rather than cache. A block of ``BLOCK`` frames (its frames and spectrum ~0.8 MB) stays in the
-    core's cache from the forward FFT through the inverse (Griffin-Lim 17% faster, medians of 9 runs
-    of 4 sentences): :meth:`load`, then per block :meth:`spectrum` and :meth:`add`, then :meth:`audio`.
+    to arithmetic: a fresh result costs more in page faults than the FFT itself, and whole-sentence
+    passes run from memory rather than cache. A block of ``BLOCK`` frames (its frames and spectrum
+    under a megabyte) stays in the core's cache from the forward FFT through the inverse (figures:
+    docs/runtimes.md): :meth:`load`, then per block :meth:`spectrum` and :meth:`add`, then :meth:`audio`.
 
     ``lanes``: the frames split into that many runs of about as many consecutive frames, each cut into
     blocks (:attr:`lanes`), with their own scratch arrays and overlap-add sums, so that a thread a lane

@@ -16,10 +16,8 @@ the spectral tilt is left as it is. Linear in log S, so it is one (n_mels, n_mel
 in numpy for both backends.
 
 Chosen on held-out clips of the corpora's validation sets, not the benchmark's sentences
-(docs/evaluation.md): for the English voice, beta 0.5 and width 15 raised DistillMOS from 2.65 to
-3.36 through Griffin-Lim (WER 4.9% -> 4.4%, 30 clips); the Korean voice's mel already has its
-teacher's contrast, and sharpening it moves it away from the teacher (MCD 1.15 -> 2.08 dB), so it
-speaks without.
+(docs/evaluation.md, docs/postfilter.md): each voice's beta is stored in its card; a voice whose
+mel already has its teacher's contrast (sharpening moves it away from the teacher) speaks without.
 """
 
 from __future__ import annotations

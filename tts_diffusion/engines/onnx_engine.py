@@ -57,10 +57,9 @@ class OnnxEngine:
             vocoder_meta = meta["vocoder"]
         except (OSError, KeyError, TypeError, ValueError) as err:
             raise OnnxError(f"{self.folder} is not an exported tts-diffusion voice: {err}") from None
-        # The sentences of a batch run side by side, one a thread (2 threads: 4 sentences' decoding in
-        # 0.29 s, against 0.33 s as one batch on both threads); a lone sentence (the first, for the
-        # first audio soon) decodes on all of them (240 frames: 0.128 -> 0.086 s on 2), in a session
-        # of its own (one run at a time keeps the thread pool).
+        # The sentences of a batch run side by side, one a thread (faster than one batch on all threads);
+        # a lone sentence (the first, for the first audio soon) decodes on all of them, in a session of
+        # its own (one run at a time keeps the thread pool). Figures: docs/runtimes.md.
         self.workers = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
         self.encoder = self._session("encoder.onnx")
@@ -147,9 +146,9 @@ class OnnxEngine:
     def decode(self, priors: list, speaker: int | None, method: str, steps: int,
                seeds: list[int]) -> tuple[list[np.ndarray], int]:
         """Each :class:`~tts_diffusion.pipeline.Prior` -> its mel (n_mels, frames), decoded alone at its
-        own width on the next free thread (a lone sentence on all of them): no padding to compute (a
-        paragraph padded to its longest sentence is ~10% more frames), as fast as the padded batch at
-        1 and 2 threads here. ``seeds`` are unused: the exported samplers are deterministic."""
+        own width on the next free thread (a lone sentence on all of them): no padding to compute, and
+        as fast as the padded batch (docs/runtimes.md). ``seeds`` are unused: the exported samplers are
+        deterministic."""
         def run(prior, threads: int = 1) -> np.ndarray:
             decoder = self._decoder(method, steps, threads)
             (mel,) = decoder.run(None, self._inputs(decoder, decoder_feeds(prior, speaker)))

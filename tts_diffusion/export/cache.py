@@ -64,8 +64,8 @@ def onnx_form(folder: Path) -> Path:
 
 def optimize_graphs(folder: Path) -> None:
     """Save each graph of an exported voice as onnxruntime optimizes it, under ``folder/optimized``,
-    for :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine` to load without optimizing again: a cold start
-    spends ~0.2 s less (docs/cold_start.md). The extended level, not the full one, whose layout
+    for :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine` to load without optimizing again (a
+    faster cold start: docs/cold_start.md). The extended level, not the full one, whose layout
     transforms are specific to the CPU that made them: the cache may be shared between machines."""
     import onnxruntime
 

@@ -7,10 +7,8 @@ the model's prior, x_init = mu + (sigma_1 / T) z at the default temperature; tex
 evaluation set); GroupNorm, Mish, the sampler's updates
 and the output stay float32, and so do the convolutions of :data:`KEPT_FLOAT`, the first (which read
 the noisy mel and mu) and the last two (which write the residual): quantized, they alone made most
-of the error (log-mel RMS to the float32 decoder 0.19 -> 0.024 on three sentences, at 0.65 instead
-of 0.62 of its time; held-out DistillMOS English 3.11 -> 3.35, the float32 export's). On this AVX2
-core a paragraph then runs 1.77x the torch path at 1 thread (float32: ~1.4x). Its mel is no longer
-the torch path's to 1e-3, so it is an option, not the default (docs/runtimes.md).
+of the error. Its mel is no longer the torch path's to 1e-3, so it is an option, not the default
+(figures: docs/runtimes.md, "An int8 decoder").
 """
 
 from __future__ import annotations

@@ -26,10 +26,9 @@ def timestep_embedding(t: torch.Tensor, dim: int, scale: float = 1000.0) -> torc
 class Mish(nn.Module):
     """Mish(x) = x tanh(softplus(x)) = x n (n + 2) / (n (n + 2) + 2) with n = e^x (tanh(log(1 + n)) as a
     ratio; x is clamped at 20 for the exponential, where the ratio is already 1 in float32).
-    Without autograd, as that ratio: one exponential and a few products, 2.6x faster than torch's
-    fused kernel on the CPU (0.25 against 0.61 ms on 256 x 264, 1 thread) and 6.5x faster than
-    onnxruntime's Softplus and Tanh (a quarter of the exported decoder's time). In training the
-    fused kernel, which keeps less for backward."""
+    Without autograd, as that ratio: one exponential and a few products, faster than torch's fused
+    kernel on the CPU and than onnxruntime's Softplus and Tanh (docs/runtimes.md, "Figures behind
+    the code"). In training the fused kernel, which keeps less for backward."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled() and x.requires_grad:
