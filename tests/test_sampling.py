@@ -176,3 +176,20 @@ def test_the_sampler_table_says_which_samplers_are_deterministic(method):
             for seed in (1, 2))
     assert torch.equal(a, b) == SAMPLERS[method].deterministic
     assert EXPORTABLE == ("ode", "ode-heun", "ode-euler")
+
+
+@pytest.mark.parametrize("sde", [VPSDE(), SubVPSDE(), VESDE()], ids=["vp", "subvp", "ve"])
+def test_schedules_run_from_one_to_eps_uniform_in_their_variable(sde):
+    """uniform_times: equal steps of t; log_snr_times: equal steps of lambda = log(alpha / sigma),
+    both from t = 1 down to eps, strictly decreasing."""
+    from tts_diffusion.sampling import log_snr_times, uniform_times
+
+    for schedule in (uniform_times, log_snr_times):
+        ts = schedule(sde, 8, 1e-3)
+        assert len(ts) == 9 and ts[0] == 1.0 and abs(ts[-1] - 1e-3) < 1e-9  # uniform_times is float32
+        assert all(a > b for a, b in zip(ts, ts[1:]))
+    steps = [b - a for a, b in zip(uniform_times(sde, 8, 1e-3), uniform_times(sde, 8, 1e-3)[1:])]
+    assert max(steps) - min(steps) < 1e-6
+    lambdas = [sde.half_log_snr(t) for t in log_snr_times(sde, 8, 1e-3)]
+    gaps = [b - a for a, b in zip(lambdas, lambdas[1:])]
+    assert min(gaps) > 0 and max(gaps) - min(gaps) < 1e-6 * abs(lambdas[-1] - lambdas[0])

@@ -65,6 +65,28 @@ def test_the_voices_trained_together_are_named_and_different(two_voice_run):
     assert a.mel.shape != b.mel.shape or not (a.mel == b.mel).all()
 
 
+def test_a_paragraph_of_both_languages_speaks_each_sentence_in_its_language(two_voice_run):
+    """With no voice named, a Korean paragraph's English sentence speaks with the English voice and
+    English G2P (the same mel as that sentence alone); a named voice speaks them all; an English
+    sentence with a number in Korean text is normalized as English ("9:30" -> nine thirty)."""
+    from tts_diffusion.api import TTS, language_runs
+
+    assert language_runs("안녕하세요. Good evening, Dr. Kim. 2024. 감사합니다.") == [
+        ("안녕하세요.", "ko"), ("Good evening, Dr. Kim. 2024.", "en"), ("감사합니다.", "ko")]
+    assert language_runs("KBS 뉴스입니다. Seoul 날씨.") == [("KBS 뉴스입니다. Seoul 날씨.", "ko")]  # words, not sentences
+    tts = TTS.from_pretrained(two_voice_run)
+    plan = tts.prepare("안녕하세요. We start at 9:30 pm. 감사합니다.")
+    assert plan.langs == ["ko", "en", "ko"] and plan.speakers == [0, 1, 0]
+    assert plan.sentences[1] == "We start at nine thirty p m."
+    chunks = list(tts.stream("안녕하세요. We start at 9:30 pm. 감사합니다.", steps=2, seed=0))
+    alone = tts.synthesize("We start at 9:30 pm.", steps=2, seed=0)
+    assert chunks[1].mel.shape == alone.mel.shape  # English voice and G2P: the same durations
+    assert [c.words[0].text for c in chunks] == ["안녕하세요.", "We", "감사합니다."]  # each in its language
+    named = tts.prepare("안녕하세요. We start at 9:30 pm.", voice="ko-a")
+    assert named.speakers == [0, 0] and named.langs == ["ko", "en"]
+    assert tts.prepare("안녕하세요. Good evening.", lang="ko").langs == ["ko", "ko"]  # a language named: all of it
+
+
 def test_each_voice_speaks_with_its_own_postfilter_unless_told(two_voice_run):
     from tts_diffusion.api import TTS
 

@@ -9,7 +9,9 @@
 
 Text is normalized once (a paragraph at a time), then split into sentences on its spoken form (so
 "Dr. Kim met Mr. Lee at 9 a.m." stays one sentence); each sentence is synthesized with its own
-noise seed, so the chunks joined are exactly the whole text's audio.
+noise seed, so the chunks joined are exactly the whole text's audio. With ``lang="auto"`` a
+paragraph that mixes whole Korean and English sentences is normalized a language at a time, and
+with no voice named each sentence speaks with its language's first voice.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .options import MAX_TEXT_CHARS, SynthesisOptions
 from . import pipeline
 from .postfilter import sharpen, voice_beta
 from .speakers import Voice, speaker_id
-from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, warn_dropped
+from .text import Lexicon, Tokenizer, check_text, normalize, pad_tokens, text_language, warn_dropped
 from .timestamps import Timed, Timeline, timestamps
 
 BUNDLED = Path(__file__).parent / "voices" / "default"
@@ -49,6 +51,25 @@ def split_sentences(spoken: str, max_chars: int = 200) -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+def language_runs(paragraph: str) -> list[tuple[str, str]]:
+    """(text, language) runs of a paragraph under ``lang="auto"``: one run when all its sentences
+    (cut at . ! ? and a space) are of one language (:func:`~tts_diffusion.text.text_language`), else
+    consecutive sentences of a language joined; a piece with no letter ("2024.") goes with the run
+    before it (or after, at the start). A language changes only between sentences: "Dr. Kim" in an
+    English run stays whole, and a Korean sentence with English words in it is Korean."""
+    pieces = [p for p in _SENTENCE_END.split(paragraph.strip()) if p]
+    langs = [text_language(p) if re.search(r"[가-힣ㄱ-ㅣA-Za-z]", p) else None for p in pieces]
+    known = [lang for lang in langs if lang] or [text_language(paragraph)]
+    runs: list[tuple[str, str]] = []
+    for piece, lang in zip(pieces, langs):
+        lang = lang or (runs[-1][1] if runs else known[0])
+        if runs and runs[-1][1] == lang:
+            runs[-1] = (f"{runs[-1][0]} {piece}", lang)
+        else:
+            runs.append((piece, lang))
+    return runs
 
 
 @dataclass
@@ -112,10 +133,12 @@ def _onnx_ready() -> bool:
 
 @dataclass(frozen=True)
 class Plan:
-    """A text made ready to speak (:meth:`TTS.prepare`): its spoken sentences, the voice, the options."""
+    """A text made ready to speak (:meth:`TTS.prepare`): its spoken sentences, each one's language and
+    voice (speaker id), the options."""
 
     sentences: list[str]
-    speaker: int | None
+    langs: list[str]
+    speakers: list[int | None]
     options: SynthesisOptions
 
 
@@ -198,10 +221,15 @@ class TTS:
         return list(self.backend.voices)
 
     def sentences(self, text: str, lang: str = "auto") -> list[str]:
-        """The spoken sentences of ``text`` after the lexicon: each paragraph is normalized once, then
-        split into sentences (encoding waits until a sentence is spoken: a long text's first audio
-        does not wait for the G2P of the rest). Raises ValueError for text with nothing to voice,
-        or longer than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
+        """The spoken sentences of ``text`` (:meth:`spoken_sentences` without their languages)."""
+        return [sentence for sentence, _ in self.spoken_sentences(text, lang)]
+
+    def spoken_sentences(self, text: str, lang: str = "auto") -> list[tuple[str, str]]:
+        """(spoken sentence, language) of ``text`` after the lexicon: each paragraph is normalized
+        once (a mixed one a language run at a time, :func:`language_runs`), then split into
+        sentences (encoding waits until a sentence is spoken: a long text's first audio does not
+        wait for the G2P of the rest). Raises ValueError for text with nothing to voice, or longer
+        than :data:`~tts_diffusion.options.MAX_TEXT_CHARS`."""
         check_text(text, lang)
         if len(text) > MAX_TEXT_CHARS:
             raise ValueError(f"the text has {len(text):,} characters, more than {MAX_TEXT_CHARS:,}: split it")
@@ -211,11 +239,12 @@ class TTS:
                              f"{MAX_TEXT_CHARS:,}: split it")
         out, dropped = [], set()
         for paragraph in (p for p in text.splitlines() if p.strip()):
-            try:
-                spoken = normalize(paragraph, lang, dropped)  # once: sentences are split on the spoken form
-            except ValueError:
-                continue  # a line with nothing voiceable, between others
-            out += [s for s in split_sentences(spoken) if VOICEABLE.search(s)]  # not a lone "..."
+            for run, run_lang in language_runs(paragraph) if lang == "auto" else [(paragraph, lang)]:
+                try:
+                    spoken = normalize(run, run_lang, dropped)  # once: sentences are split on the spoken form
+                except ValueError:
+                    continue  # a line with nothing voiceable, between others
+                out += [(s, run_lang) for s in split_sentences(spoken) if VOICEABLE.search(s)]  # not a lone "..."
         if dropped:
             warn_dropped(dropped)  # once, for the whole text
         if not out:
@@ -228,29 +257,25 @@ class TTS:
         normalized and split (raises ValueError with one line). A server answers 400 from here."""
         options = replace(options or SynthesisOptions(), **overrides).check()
         self.backend.check(options)  # an exported voice has the samplers it was exported with
-        speaker = speaker_id(self.voices, options.voice, text, options.lang)
-        return Plan(self.sentences(text, options.lang), speaker, options)
+        speaker_id(self.voices, options.voice, text, options.lang)  # an unknown voice before the text's errors
+        spoken = self.spoken_sentences(text, options.lang)
+        speakers = [speaker_id(self.voices, options.voice, s, lang) for s, lang in spoken]
+        return Plan([s for s, _ in spoken], [lang for _, lang in spoken], speakers, options)
 
     def speak(self, plan: Plan, batch_size: int = 4) -> Iterator[Chunk]:
         """A prepared text a sentence at a time: a :class:`Chunk` as soon as each is ready (the first
-        sentence alone, then ``batch_size`` at a time)."""
-        return self._speak(plan.sentences, plan.options, plan.speaker, batch_size)
-
-    def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
-               **overrides) -> Iterator[Chunk]:
-        """Speak ``text`` a sentence at a time: :meth:`prepare`, then :meth:`speak` (errors come at the
-        first ``next``)."""
-        yield from self.speak(self.prepare(text, options, **overrides), batch_size)
-
-    def _speak(self, sentences: list[str], options: SynthesisOptions, speaker: int | None,
-               batch_size: int) -> Iterator[Chunk]:
+        sentence alone, then ``batch_size`` at a time, a batch ending where the voice changes)."""
+        sentences, options = plan.sentences, plan.options
         seed_base = 1000 * (options.seed if options.seed is not None else int(time.time_ns() % 2**20))
         gap = np.zeros(int(options.pause * self.sample_rate), dtype=np.float32)
-        beta = voice_beta(options.postfilter, self.voices, speaker)
         first = 0
         while first < len(sentences):
             size = 1 if first == 0 else batch_size  # the first sentence alone: its audio leaves soonest
-            batch = [(s, self.tokenizer.encode_spoken(s, options.lang)) for s in sentences[first:first + size]]
+            speaker, span = plan.speakers[first], plan.speakers[first:first + size]
+            size = next((k for k, other in enumerate(span) if other != speaker), len(span))  # one voice a batch
+            beta = voice_beta(options.postfilter, self.voices, speaker)
+            batch = [(s, self.tokenizer.encode_spoken(s, lang))
+                     for s, lang in zip(sentences[first:first + size], plan.langs[first:first + size])]
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
@@ -263,13 +288,19 @@ class TTS:
                 audio = next(audios)
                 lead = gap if first + i else gap[:0]
                 sentence, encoded = batch[i]
-                words, phonemes = timestamps(self.tokenizer.words(sentence, options.lang), encoded.phonemes,
+                words, phonemes = timestamps(self.tokenizer.words(sentence, plan.langs[first + i]), encoded.phonemes,
                                              durations[i], self.tokenizer.add_blank, self.frame_seconds,
                                              len(lead) / self.sample_rate)
                 yield Chunk(sentence, first + i, len(sentences), np.concatenate([lead, audio]), self.sample_rate,
                             mel, {"acoustic": acoustic, "vocoder": time.perf_counter() - t1}, nfe, len(lead),
                             words, phonemes)
             first += len(batch)
+
+    def stream(self, text: str, options: SynthesisOptions | None = None, batch_size: int = 4,
+               **overrides) -> Iterator[Chunk]:
+        """Speak ``text`` a sentence at a time: :meth:`prepare`, then :meth:`speak` (errors come at the
+        first ``next``)."""
+        yield from self.speak(self.prepare(text, options, **overrides), batch_size)
 
     def plan_ssml(self, markup: str, options: SynthesisOptions) -> list[tuple]:
         """SSML (:mod:`tts_diffusion.text.ssml`) -> [(segment, its options, its :class:`Plan` or None for a

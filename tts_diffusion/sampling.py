@@ -13,6 +13,10 @@ from the SDE (:meth:`SDE.reverse_drift`):
   y_t = alpha_t y_0 + sigma_t eps, whose ODE is solved exactly in its linear part; steps are
   uniform in lambda = log(alpha / sigma).
 
+Schedules are apart from the steppers (as in k-diffusion): a schedule gives the times
+1 = t_0 > ... > t_N = eps (:func:`uniform_times`, :func:`log_snr_times`), a stepper integrates
+over them; :data:`SAMPLERS` pairs each method's stepper with its schedule.
+
 ``score_fn(x, t)`` takes x like mu and t of shape (batch,). The noise of the stochastic samplers
 comes from one generator per item (a list), drawn over each item's own frames (``mask``), so an
 item's result does not depend on what else is in its batch.
@@ -35,7 +39,8 @@ Generators = torch.Generator | list[torch.Generator] | None
 
 @dataclass(frozen=True)
 class Settings:
-    steps: int = 10
+    """A sampler's settings besides its steps (``sample``'s ``tolerances``)."""
+
     eps: float = 1e-3  # the last time; t in [eps, 1]
     snr: float = 0.16  # the Langevin corrector's signal-to-noise ratio (pc)
     rtol: float = 1e-5  # tolerances of ode-rk45
@@ -61,8 +66,16 @@ def _norm(v: torch.Tensor) -> torch.Tensor:
     return v.flatten(1).norm(dim=1).reshape(-1, *([1] * (v.dim() - 1)))
 
 
-def _grid(s: Settings) -> list[float]:
-    return torch.linspace(1.0, s.eps, s.steps + 1).tolist()
+def uniform_times(sde: SDE, steps: int, eps: float) -> list[float]:
+    """t_i = 1 - i (1 - eps) / N, i = 0..N."""
+    return torch.linspace(1.0, eps, steps + 1).tolist()
+
+
+def log_snr_times(sde: SDE, steps: int, eps: float) -> list[float]:
+    """The t_i whose lambda(t_i) = log(alpha / sigma) are uniform from lambda(1) to lambda(eps)
+    (DPM-Solver's schedule: equal steps of its exponential integrator)."""
+    lambdas = torch.linspace(sde.half_log_snr(1.0), sde.half_log_snr(eps), steps + 1, dtype=torch.float64)
+    return [1.0] + [sde.time_at(float(l), eps) for l in lambdas[1:-1]] + [eps]
 
 
 def randn_like(x: torch.Tensor, generator: Generators, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -77,12 +90,12 @@ def randn_like(x: torch.Tensor, generator: Generators, mask: torch.Tensor | None
     return z
 
 
-def euler_maruyama(sde, score, x, mu, s: Settings, generator=None, mask=None, corrector: bool = False):
+def euler_maruyama(sde, score, x, mu, ts, s: Settings, generator=None, mask=None, corrector: bool = False):
     """``sde``: x <- x - [f - g^2 s] dt + g sqrt(dt) z, the last step without noise; with
     ``corrector`` (``pc``) a Langevin step after each step but the last."""
-    ts = _grid(s)
-    for i in range(s.steps):
-        t, dt, last = _t(ts[i], x), ts[i] - ts[i + 1], i == s.steps - 1
+    steps = len(ts) - 1
+    for i in range(steps):
+        t, dt, last = _t(ts[i], x), ts[i] - ts[i + 1], i == steps - 1
         x = x - sde.reverse_drift(x, t, mu, score) * dt
         if not last:
             g = sde.diffusion(t).reshape(-1, *([1] * (x.dim() - 1)))
@@ -93,8 +106,8 @@ def euler_maruyama(sde, score, x, mu, s: Settings, generator=None, mask=None, co
     return x
 
 
-def predictor_corrector(sde, score, x, mu, s: Settings, generator=None, mask=None):
-    return euler_maruyama(sde, score, x, mu, s, generator, mask, corrector=True)
+def predictor_corrector(sde, score, x, mu, ts, s: Settings, generator=None, mask=None):
+    return euler_maruyama(sde, score, x, mu, ts, s, generator, mask, corrector=True)
 
 
 def langevin_step(score, x, t, snr, generator, mask=None):
@@ -105,18 +118,16 @@ def langevin_step(score, x, t, snr, generator, mask=None):
     return x + step * grad + (2 * step) ** 0.5 * z
 
 
-def ode_euler(sde, score, x, mu, s: Settings, generator=None, mask=None):
+def ode_euler(sde, score, x, mu, ts, s: Settings, generator=None, mask=None):
     """x <- x - v(x, t) dt, v the probability-flow drift."""
-    ts = _grid(s)
-    for i in range(s.steps):
+    for i in range(len(ts) - 1):
         x = (x - sde.reverse_drift(x, _t(ts[i], x), mu, score, probability_flow=True) * (ts[i] - ts[i + 1])) * _ones(mask)
     return x
 
 
-def ode_heun(sde, score, x, mu, s: Settings, generator=None, mask=None):
+def ode_heun(sde, score, x, mu, ts, s: Settings, generator=None, mask=None):
     """Heun's method: the Euler guess, then the mean of the two slopes (2 evaluations a step)."""
-    ts = _grid(s)
-    for i in range(s.steps):
+    for i in range(len(ts) - 1):
         dt = ts[i] - ts[i + 1]
         d1 = sde.reverse_drift(x, _t(ts[i], x), mu, score, probability_flow=True)
         d2 = sde.reverse_drift(x - d1 * dt, _t(ts[i + 1], x), mu, score, probability_flow=True)
@@ -124,13 +135,13 @@ def ode_heun(sde, score, x, mu, s: Settings, generator=None, mask=None):
     return x
 
 
-def dpm_solver_2m(sde, score, x, mu, s: Settings, generator=None, mask=None):
+def dpm_solver_2m(sde, score, x, mu, ts, s: Settings, generator=None, mask=None):
     """DPM-Solver++(2M) in y = x - mu, data prediction y0 = (y - sigma eps_hat) / alpha with
-    eps_hat = -sigma s(x, t); steps uniform in lambda = log(alpha_t / sigma_t)."""
-    lambdas = torch.linspace(sde.half_log_snr(1.0), sde.half_log_snr(s.eps), s.steps + 1, dtype=torch.float64)
-    ts = [1.0] + [sde.time_at(float(l), s.eps) for l in lambdas[1:-1]] + [s.eps]
+    eps_hat = -sigma s(x, t); a step from t_i to t_{i+1} spans h = lambda(t_{i+1}) - lambda(t_i),
+    lambda = log(alpha_t / sigma_t)."""
+    lambdas = [sde.half_log_snr(t) for t in ts]
     y, previous, h_previous = x - mu, None, None
-    for i in range(s.steps):
+    for i in range(len(ts) - 1):
         a_t, sig_t = sde.alpha_sigma(_t(ts[i], x), x)
         a_s, sig_s = sde.alpha_sigma(_t(ts[i + 1], x), x)
         h = float(lambdas[i + 1] - lambdas[i])
@@ -146,8 +157,8 @@ def dpm_solver_2m(sde, score, x, mu, s: Settings, generator=None, mask=None):
     return y + mu
 
 
-def ode_rk45(sde, score, x, mu, s: Settings, generator=None, mask=None):
-    """scipy's adaptive RK45 on the probability-flow ODE (it chooses its own steps)."""
+def ode_rk45(sde, score, x, mu, ts, s: Settings, generator=None, mask=None):
+    """scipy's adaptive RK45 on the probability-flow ODE from ts[0] to ts[-1] (it chooses its own steps)."""
     from scipy.integrate import solve_ivp
 
     shape, dtype, device = x.shape, x.dtype, x.device
@@ -156,7 +167,7 @@ def ode_rk45(sde, score, x, mu, s: Settings, generator=None, mask=None):
         xt = torch.from_numpy(y).reshape(shape).to(device=device, dtype=dtype)
         return sde.reverse_drift(xt, _t(t, xt), mu, score, probability_flow=True).cpu().double().numpy().reshape(-1)
 
-    solution = solve_ivp(fun, (1.0, s.eps), x.cpu().double().numpy().reshape(-1), method="RK45", rtol=s.rtol, atol=s.atol)
+    solution = solve_ivp(fun, (ts[0], ts[-1]), x.cpu().double().numpy().reshape(-1), method="RK45", rtol=s.rtol, atol=s.atol)
     if not solution.success:
         raise RuntimeError(f"ode-rk45 failed: {solution.message}")
     return torch.from_numpy(solution.y[:, -1]).reshape(shape).to(device=device, dtype=dtype)
@@ -166,8 +177,9 @@ def _ones(mask: torch.Tensor | None):
     return 1.0 if mask is None else mask
 
 
-SAMPLERS = {"ode": dpm_solver_2m, "ode-heun": ode_heun, "ode-euler": ode_euler, "ode-rk45": ode_rk45,
-            "sde": euler_maruyama, "pc": predictor_corrector}
+SAMPLERS = {  # method: (stepper, schedule)
+    "ode": (dpm_solver_2m, log_snr_times), "ode-heun": (ode_heun, uniform_times), "ode-euler": (ode_euler, uniform_times),
+    "ode-rk45": (ode_rk45, uniform_times), "sde": (euler_maruyama, uniform_times), "pc": (predictor_corrector, uniform_times)}
 assert tuple(SAMPLERS) == METHODS, "options.SAMPLERS describes these samplers (for a torch-free CLI and runtime)"
 
 
@@ -189,6 +201,7 @@ def sample(score_fn: ScoreFn, x_init: torch.Tensor, mu: torch.Tensor, sde: SDE, 
         raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(SAMPLERS)}")
     if steps < 1:
         raise ValueError("steps must be at least 1")
-    score = Counted(score_fn)
-    x = SAMPLERS[method](sde, score, x_init.clone(), mu, Settings(steps, **tolerances), generator, mask)
+    score, settings = Counted(score_fn), Settings(**tolerances)
+    stepper, schedule = SAMPLERS[method]
+    x = stepper(sde, score, x_init.clone(), mu, schedule(sde, steps, settings.eps), settings, generator, mask)
     return (x if mask is None else x * mask), score.nfe
