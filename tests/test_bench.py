@@ -105,3 +105,23 @@ def test_vocoder_curve_judges_checkpoints_at_multiples_and_the_newest(tmp_path):
     assert [s for s, _ in curve.checkpoints(tmp_path, 1000)] == [1000, 2000, 2500]
     assert [s for s, _ in curve.checkpoints(tmp_path, 500)] == [500, 1000, 1500, 2000, 2500]
     assert curve.checkpoints(tmp_path / "nothing", 1000) == []
+
+
+def test_copy_synthesis_groups_clips_by_speaker_and_language(tmp_path):
+    from conftest import make_wav
+    from tts_diffusion.audio import MelConfig
+    from tts_diffusion.data import Utterance, write_filelist
+
+    vocoders = load_script("bench/vocoders.py")
+    items = []
+    for k, (speaker, lang) in enumerate([("joe", "en"), ("tebukuro", "ko"), ("joe", "en"), ("tebukuro", "en"),
+                                         ("tebukuro", "ko")]):
+        make_wav(tmp_path / f"{k}.wav", 0.3, seed=k)
+        items.append(Utterance(str(k), tmp_path / f"{k}.wav", f"text {k}", lang, speaker))
+    write_filelist(tmp_path / "a.txt", items[:3])
+    write_filelist(tmp_path / "b.txt", items[3:])
+    groups = vocoders.clip_groups([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], 1, MelConfig())
+    assert [(g.name, g.lang, g.texts) for g in groups] == [
+        ("joe (en)", "en", ["text 0"]), ("tebukuro (ko)", "ko", ["text 1"]), ("tebukuro (en)", "en", ["text 3"])]
+    clip, mel = groups[0].clips[0], groups[0].mels[0]
+    assert mel.shape[0] == 80 and abs(mel.shape[-1] - len(clip) / 256) <= 1  # each clip's own mel
