@@ -54,8 +54,8 @@ def test_streamed_chunks_are_the_whole_audio_and_come_before_the_last_sentence_i
     text = "오늘의 뉴스입니다. 서울은 맑겠습니다. Good evening. 내일 만나요. 감사합니다."
     whole = tts.synthesize(text, steps=2, seed=3)
     made = []
-    decode = tts.backend.decode
-    monkeypatch.setattr(tts.backend, "decode", lambda priors, *a, **k: made.append(len(priors)) or decode(priors, *a, **k))
+    decode = tts.engine.decode
+    monkeypatch.setattr(tts.engine, "decode", lambda priors, *a, **k: made.append(len(priors)) or decode(priors, *a, **k))
     chunks = []
     for chunk in tts.stream(text, SynthesisOptions(steps=2, seed=3)):
         chunks.append((chunk, sum(made)))
@@ -105,14 +105,14 @@ def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     from tts_diffusion.dsp import NumpyGriffinLim
     from tts_diffusion.engines.torch_engine import TorchEngine
 
-    backend = TorchEngine.load(tiny_run, "griffinlim:5")
-    mel = np.random.default_rng(0).normal(-5.0, 1.5, (backend.mel_config.n_mels, 30)).astype(np.float32)
-    audio = backend.vocode(mel)
-    assert np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 5)(mel)) and np.abs(audio).max() > 1e-3
-    assert not np.array_equal(audio, NumpyGriffinLim(backend.mel_config, 6)(mel))
+    engine = TorchEngine.load(tiny_run, "griffinlim:5")
+    mel = np.random.default_rng(0).normal(-5.0, 1.5, (engine.mel_config.n_mels, 30)).astype(np.float32)
+    audio = engine.vocode(mel)
+    assert np.array_equal(audio, NumpyGriffinLim(engine.mel_config, 5)(mel)) and np.abs(audio).max() > 1e-3
+    assert not np.array_equal(audio, NumpyGriffinLim(engine.mel_config, 6)(mel))
     batch = torch.from_numpy(np.stack([mel, mel[::-1].copy()]))
-    assert torch.equal(backend.vocoder(batch)[0], torch.from_numpy(audio))
-    assert torch.equal(backend.vocoder(batch)[1], backend.vocoder(batch[1]))
+    assert torch.equal(engine.vocoder(batch)[0], torch.from_numpy(audio))
+    assert torch.equal(engine.vocoder(batch)[1], engine.vocoder(batch[1]))
 
 
 def test_a_paragraph_is_normalized_once_and_its_dropped_characters_said_once(tiny_run, monkeypatch):

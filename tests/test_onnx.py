@@ -52,20 +52,20 @@ def test_the_export_writes_the_graphs_and_their_description(onnx_voice):
 @pytest.mark.parametrize("method,steps", [("ode", 4), ("ode", 10), ("ode-heun", 2)])
 def test_onnx_and_torch_give_the_same_mel_from_the_same_noise(tiny_run, onnx_voice, method, steps):
     model, tokenizer, _ = load_acoustic(tiny_run)
-    backend = OnnxEngine(onnx_voice)
+    engine = OnnxEngine(onnx_voice)
     encoded = [tokenizer.encode(t) for t in TEXTS]
     ids, langs, lengths = pad_tokens([e.ids for e in encoded], [e.langs for e in encoded])
-    mu_x, log_w = backend.encoder.run(None, {"ids": ids, "langs": langs, "lengths": lengths})
+    mu_x, log_w = engine.encoder.run(None, {"ids": ids, "langs": langs, "lengths": lengths})
     with torch.no_grad():
         mu_t, log_w_t, x_mask = model.encode(*map(torch.from_numpy, (ids, langs, lengths)))
     assert np.abs(mu_x - (mu_t * x_mask).numpy()).max() < 1e-4 and np.abs(log_w - (log_w_t * x_mask).numpy()).max() < 1e-4
     mu_y, y_mask, _ = model.prior(*map(torch.from_numpy, (ids, langs, lengths)))
-    frames = mu_y.shape[-1] + (-mu_y.shape[-1]) % backend.multiple
+    frames = mu_y.shape[-1] + (-mu_y.shape[-1]) % engine.multiple
     mu = torch.nn.functional.pad(mu_y, (0, frames - mu_y.shape[-1]))
     mask = torch.nn.functional.pad(y_mask, (0, frames - mu_y.shape[-1]))
     x_init = (mu + torch.randn(mu.shape, generator=torch.Generator().manual_seed(0))) * mask
     expected, _ = sample(model.score_fn(mu, mask), x_init, mu, model.sde, method, steps, mask=mask)
-    (mel,) = backend._decoder(method, steps).run(None, {"mu": mu.numpy(), "mask": mask.numpy(), "x_init": x_init.numpy()})
+    (mel,) = engine._decoder(method, steps).run(None, {"mu": mu.numpy(), "mask": mask.numpy(), "x_init": x_init.numpy()})
     rms = np.sqrt(np.mean((mel - expected.numpy()) ** 2))
     assert rms < 1e-3 and np.abs(expected.numpy()).mean() > 0.5  # a real mel, matched
 
@@ -118,12 +118,12 @@ print("torch" in sys.modules and sys.modules["torch"] is None)
 
 
 def test_griffin_lim_inverts_a_batch_in_parallel_in_order(onnx_voice):
-    backend = OnnxEngine(onnx_voice, threads=2)
+    engine = OnnxEngine(onnx_voice, threads=2)
     rng = np.random.default_rng(0)
     mels = [rng.normal(-4.0, 1.5, (80, frames)).astype(np.float32) for frames in (40, 90, 25)]
-    audios = list(backend.vocode_each(mels))
-    assert backend._pool is not None and [len(a) for a in audios] == [256 * n for n in (40, 90, 25)]
-    assert all(np.array_equal(a, backend.vocode(m)) for a, m in zip(audios, mels))  # threads change nothing
+    audios = list(engine.vocode_each(mels))
+    assert engine._pool is not None and [len(a) for a in audios] == [256 * n for n in (40, 90, 25)]
+    assert all(np.array_equal(a, engine.vocode(m)) for a, m in zip(audios, mels))  # threads change nothing
 
 
 def test_a_batch_gives_the_mels_its_sentences_give_alone(onnx_voice):
@@ -360,10 +360,10 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     assert export_main([str(tiny_run), str(bundled / "voice.safetensors")]) == 0
     monkeypatch.setattr(api, "BUNDLED", bundled)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert not isinstance(TTS.from_pretrained(runtime="auto").backend, OnnxEngine)  # nothing cached: torch
+    assert not isinstance(TTS.from_pretrained(runtime="auto").engine, OnnxEngine)  # nothing cached: torch
     first = TTS.from_pretrained(runtime="onnx", threads=1)
     made = list((tmp_path / "cache" / "tts-diffusion" / "onnx").iterdir())
-    assert isinstance(first.backend, OnnxEngine) and [p.name[:8] for p in made] == ["default-"]
+    assert isinstance(first.engine, OnnxEngine) and [p.name[:8] for p in made] == ["default-"]
     graphs = sorted(p.name for p in made[0].glob("*.onnx"))  # each also kept as optimized for this machine
     assert len(graphs) >= 3 and sorted(p.name for p in (made[0] / "optimized").glob("*.onnx")) == graphs
     plain = shutil.copytree(made[0], tmp_path / "plain", ignore=shutil.ignore_patterns("optimized"))
@@ -382,9 +382,9 @@ def test_the_bundled_voice_onnx_form_is_made_on_first_use_and_cached(tiny_run, t
     audio = first.synthesize("안녕하세요.", seed=3).audio
     assert np.array_equal(audio, again.synthesize("안녕하세요.", seed=3).audio) and np.abs(audio).max() > 0.01
     auto = TTS.from_pretrained(threads=1, runtime="auto")  # cached now: the fast engine
-    assert isinstance(auto.backend, OnnxEngine) and np.array_equal(auto.synthesize("안녕하세요.", seed=3).audio, audio)
+    assert isinstance(auto.engine, OnnxEngine) and np.array_equal(auto.synthesize("안녕하세요.", seed=3).audio, audio)
     assert auto.supports(SynthesisOptions()) and not auto.supports(SynthesisOptions(method="sde"))
-    assert not isinstance(TTS.from_pretrained(runtime="auto", vocoder="griffinlim:4").backend, OnnxEngine)
+    assert not isinstance(TTS.from_pretrained(runtime="auto", vocoder="griffinlim:4").engine, OnnxEngine)
     from tts_diffusion.cli import main as tts_say  # what the exported voice cannot do, tts-say's torch engine does
 
     assert tts_say(["안녕하세요.", "--method", "sde", "--steps", "2", "-q", "-o", str(tmp_path / "sde.wav")]) == 0

@@ -91,7 +91,7 @@ def test_each_voice_speaks_with_its_own_postfilter_unless_told(two_voice_run):
     from tts_diffusion.api import TTS
 
     tts = TTS.from_pretrained(two_voice_run)
-    tts.backend.model.config.voices[1].postfilter = 0.8  # as a voice card would say
+    tts.engine.model.config.voices[1].postfilter = 0.8  # as a voice card would say
     say = lambda text, **k: tts.synthesize(text, steps=2, seed=0, **k).mel  # noqa: E731
     assert (say("Good evening.") == say("Good evening.", postfilter=0.8)).all()  # en-b's own
     assert not (say("Good evening.") == say("Good evening.", postfilter=0.0)).all()

@@ -448,7 +448,7 @@ def test_the_bundled_vocos_reads_the_bundled_voices_mel_and_rebuilds_it():
 
     assert (BUNDLED_VOCOS / "generator.safetensors").stat().st_size < 30 * 2**20
     tts = TTS.from_pretrained(vocoder="vocos")
-    vocoder = tts.backend.vocoder
+    vocoder = tts.engine.vocoder
     assert isinstance(vocoder, Vocos) and vocoder.mel_config == tts.mel_config
     to_mel = MelSpectrogram(tts.mel_config)
     for text, heard in [("Good evening. Here is the news.", True), ("안녕하세요. 오늘의 뉴스입니다.", False)]:

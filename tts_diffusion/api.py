@@ -144,14 +144,14 @@ class Plan:
 
 class TTS:
     """Text -> speech: the front end, sentence splitting, voices and options here; the acoustic model
-    and vocoder in a backend (:class:`~tts_diffusion.engines.torch_engine.TorchEngine`, or
+    and vocoder in an engine (:class:`~tts_diffusion.engines.torch_engine.TorchEngine`, or
     :class:`~tts_diffusion.engines.onnx_engine.OnnxEngine` for an exported voice, which needs no torch): an engine
     as :mod:`tts_diffusion.pipeline` describes it, whose ``vocode_each(mels)`` yields the audios in
     order (the first is ready first)."""
 
-    def __init__(self, backend, lexicon: Lexicon | None = None):
-        self.backend, self.lexicon = backend, lexicon or Lexicon({})
-        self.tokenizer, self.mel_config = backend.tokenizer, backend.mel_config
+    def __init__(self, engine, lexicon: Lexicon | None = None):
+        self.engine, self.lexicon = engine, lexicon or Lexicon({})
+        self.tokenizer, self.mel_config = engine.tokenizer, engine.mel_config
 
     @classmethod
     def from_pretrained(cls, spec: str | Path | None = None, vocoder: str | None = None, device: str = "cpu",
@@ -184,7 +184,7 @@ class TTS:
         if is_onnx_voice(spec):
             from .engines.onnx_engine import OnnxEngine
 
-            backend = OnnxEngine(spec, vocoder, threads)
+            engine = OnnxEngine(spec, vocoder, threads)
         else:
             try:
                 from .engines.torch_engine import TorchEngine
@@ -195,9 +195,9 @@ class TTS:
                                  "pass a voice exported with python -m tts_diffusion.export --onnx") from None
             if spec is None and not BUNDLED.is_dir():
                 raise ValueError("no voice is bundled with this version yet: pass a model (--model PATH)")
-            backend = TorchEngine.load(BUNDLED if spec is None else spec, vocoder, device)
-        words = Lexicon.read(lexicon, set(backend.tokenizer.table.symbols)) if lexicon else None
-        return cls(backend, words)
+            engine = TorchEngine.load(BUNDLED if spec is None else spec, vocoder, device)
+        words = Lexicon.read(lexicon, set(engine.tokenizer.table.symbols)) if lexicon else None
+        return cls(engine, words)
 
     @property
     def sample_rate(self) -> int:
@@ -206,7 +206,7 @@ class TTS:
     def supports(self, options: SynthesisOptions) -> bool:
         """Whether the engine can do what ``options`` ask (an exported voice: the samplers exported)."""
         try:
-            self.backend.check(options)
+            self.engine.check(options)
         except ValueError:
             return False
         return True
@@ -218,7 +218,7 @@ class TTS:
     @property
     def voices(self) -> list[Voice]:
         """The model's named voices (empty for a single-voice model)."""
-        return list(self.backend.voices)
+        return list(self.engine.voices)
 
     def sentences(self, text: str, lang: str = "auto") -> list[str]:
         """The spoken sentences of ``text`` (:meth:`spoken_sentences` without their languages)."""
@@ -256,7 +256,7 @@ class TTS:
         keyword overrides of their fields), what the engine can do, the voice, and the text itself,
         normalized and split (raises ValueError with one line). A server answers 400 from here."""
         options = replace(options or SynthesisOptions(), **overrides).check()
-        self.backend.check(options)  # an exported voice has the samplers it was exported with
+        self.engine.check(options)  # an exported voice has the samplers it was exported with
         speaker_id(self.voices, options.voice, text, options.lang)  # an unknown voice before the text's errors
         spoken = self.spoken_sentences(text, options.lang)
         speakers = [speaker_id(self.voices, options.voice, s, lang) for s, lang in spoken]
@@ -279,10 +279,10 @@ class TTS:
             ids, langs, lengths = pad_tokens([e.ids for _, e in batch], [e.langs for _, e in batch])
             seeds = [seed_base + first + i for i in range(len(batch))]  # one per sentence: batching changes nothing
             t0 = time.perf_counter()
-            mels, durations, nfe = pipeline.acoustic(self.backend, ids, langs, lengths, speaker, options, seeds)
+            mels, durations, nfe = pipeline.acoustic(self.engine, ids, langs, lengths, speaker, options, seeds)
             mels = [sharpen(mel, beta) for mel in mels]
             acoustic = (time.perf_counter() - t0) / len(batch)
-            audios = self.backend.vocode_each(mels)
+            audios = self.engine.vocode_each(mels)
             for i, mel in enumerate(mels):
                 t1 = time.perf_counter()
                 audio = next(audios)

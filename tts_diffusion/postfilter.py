@@ -13,7 +13,7 @@ where A_w averages the ``width`` nearest bands (the edge band repeated past eith
 ``scipy.ndimage.uniform_filter1d(mode="nearest")``): what varies faster across the bands than about
 ``width`` of them (formant peaks against the valleys between them, harmonics) is scaled by 1 + beta,
 the spectral tilt is left as it is. Linear in log S, so it is one (n_mels, n_mels) matrix, the same
-in numpy for both backends.
+in numpy for both engines.
 
 Chosen on held-out clips of the corpora's validation sets, not the benchmark's sentences
 (docs/evaluation.md, docs/postfilter.md): each voice's beta is stored in its card; a voice whose

@@ -1,4 +1,4 @@
-"""The torch backend of :class:`tts_diffusion.TTS`: the acoustic model and vocoder as torch modules."""
+"""The torch engine of :class:`tts_diffusion.TTS`: the acoustic model and vocoder as torch modules."""
 
 from __future__ import annotations
 
