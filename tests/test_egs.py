@@ -154,6 +154,18 @@ def test_templated_sentences_are_distinct_deterministic_and_fully_spoken():
         assert not any(ch.isdigit() for ch in normalize(text, lang)), text
 
 
+def test_template_particles_agree_with_the_word_as_it_is_read():
+    """을/를, 이/가, 은/는, (으)로 follow the final sound of the word before as our front end reads it:
+    the templated corpus never teaches "선수이 광주을" or "삼 로"."""
+    sentences = load_script("egs/synthetic/sentences.py")
+    assert sentences.agree("약 20만 명의 선수이/가 광주을/를 찾았습니다.") == "약 20만 명의 선수가 광주를 찾았습니다."
+    assert sentences.agree("관광객이/가 서울을/를") == "관광객이 서울을"
+    assert sentences.agree("UN은/는 KBS은/는") == "UN은 KBS는"  # 유엔 ends in ㄴ, 케이비에스 in a vowel
+    assert sentences.agree("2대 3으로/로, 2대 1으로/로, 2대 4으로/로") == "2대 3으로, 2대 1로, 2대 4로"  # 일: ㄹ takes 로
+    korean = sentences.templated_sentences(sentences.TEMPLATES_KO, 300, seed=3)
+    assert not any("/" in s for s in korean if any(p in s for p in ("을/를", "이/가", "은/는", "으로/로")))
+
+
 FAKE_PIPER = '''
 import wave, zlib
 class SynthesisConfig:

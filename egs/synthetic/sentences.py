@@ -88,7 +88,7 @@ TEMPLATES_KO = [
     "코스피는 어제보다 {dec2}% 오른 {n4},{n3b}.{d2}에 장을 마쳤습니다.",
     "원 달러 환율은 {n4}.{d1}원으로 마감했습니다.",
     "{item} 한 개 가격이 {price}원으로 지난달보다 {pct}% 올랐습니다.",
-    "{org}는 올해 경제 성장률을 {dec1}%로 전망했습니다.",
+    "{org}은/는 올해 경제 성장률을 {dec1}%로 전망했습니다.",
     "{org} 관계자는 {month}월 {day}일 오후 {h12}시에 발표하겠다고 밝혔습니다.",
     "이번 사고로 {people} {nsmall}명이 다치고 {nsmall2}명이 병원으로 옮겨졌습니다.",
     "{city}까지 남은 거리는 약 {n3}km입니다.",
@@ -96,7 +96,7 @@ TEMPLATES_KO = [
     "{people} {nsmall}명 가운데 {nsmall2}명이 찬성했습니다.",
     "{item} {nsmall}개를 샀습니다.",
     "이 {counter_word}에는 모두 {nsmall}{counter}가 있습니다.",
-    "문의 전화는 {phone}로 하시면 됩니다.",
+    "문의 전화는 {phone}으로/로 하시면 됩니다.",
     "올해 예산은 {n3}조 {n4}억 원으로 확정됐습니다.",
     "지난해 수출액은 {n3}억 달러를 기록했습니다.",
     "행사는 {hh}:{mm}에 시작해 {hh2}:{mm}에 끝납니다.",
@@ -104,7 +104,7 @@ TEMPLATES_KO = [
     "{nsmall}번째 회의가 {month}월 {day}일에 열립니다.",
     "아이는 올해 {age}살이 되었습니다.",
     "회의는 {hours}시간 동안 이어졌습니다.",
-    "경기는 {n2}대 {nsmall}로 끝났습니다.",
+    "경기는 {n2}대 {nsmall}으로/로 끝났습니다.",
     "{city} 시청에서 {city2} 시청까지 {hours}시간 {min}분이 걸렸습니다.",
     "무게가 {dec1}kg인 소포가 {day}일 만에 도착했습니다.",
     "이번 달 전기 요금은 {price}원이 나왔습니다.",
@@ -115,9 +115,9 @@ TEMPLATES_KO = [
     "해발 {n4}m 높이의 산에 {people} {n2}명이 올랐습니다.",
     "물 {n3}mL와 설탕 {n2}g을 넣어 주세요.",
     "출생아 수는 {n4}명으로 {pct}% 줄었습니다.",
-    "약 {n2}만 명의 {people}이 {city}을 찾았습니다.",
+    "약 {n2}만 명의 {people}이/가 {city}을/를 찾았습니다.",
     "배터리 용량은 {n3}GB, 가격은 ${n3}입니다.",
-    "지진의 규모는 {dec1}로 측정됐습니다.",
+    "지진의 규모는 {dec1}으로/로 측정됐습니다.",
     "{month}월 평균 기온은 {dec1}도로 평년보다 {dec1b}도 높았습니다.",
     "열차는 {h12}시 {min}분에 {city}역을 출발합니다.",
 ]
@@ -225,7 +225,28 @@ def _fill(template: str, rng: random.Random) -> str:
         "counter": counter, "counter_word": COUNTER_WORDS[counter],
         **{k: rng.choice(v) for k, v in _SLOTS.items() if k != "counter"}, "city2": rng.choice(_SLOTS["city"]),
     }
-    return template.format(**values)
+    return agree(template.format(**values))
+
+
+PARTICLES = re.compile(r"(\S+?)(을/를|이/가|은/는|과/와|으로/로)")
+
+
+def agree(text: str) -> str:
+    """A template's particle pairs ("을/를", "이/가", "은/는", "과/와", "으로/로") resolved as a writer
+    would: by the final sound of the word before, as our front end reads it (3 -> 삼 -> 으로, UN -> 유엔
+    -> 은, 선수 -> 가): the first form after a final consonant, the second after a vowel, and 로 after ㄹ."""
+    from tts_diffusion.text import normalize
+
+    def pick(match: re.Match) -> str:
+        word, pair = match.group(1), match.group(2)
+        after_consonant, after_vowel = pair.split("/")
+        # read with a particle after it, as in a sentence (a Latin word alone stays English)
+        spoken = re.sub(r"[^가-힣]", "", normalize(word + after_consonant, "ko"))[: -len(after_consonant)]
+        final = (ord(spoken[-1]) - 0xAC00) % 28 if spoken else 0
+        rieul = pair == "으로/로" and final == 8  # ㄹ takes 로
+        return word + (after_consonant if final and not rieul else after_vowel)
+
+    return PARTICLES.sub(pick, text)
 
 
 def templated_sentences(templates: list[str], n: int, seed: int, fill=None) -> list[str]:
