@@ -62,7 +62,7 @@ class OnnxEngine:
         # its own (one run at a time keeps the thread pool). Figures: docs/runtimes.md.
         self.workers = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
-        self.encoder = self._session("encoder.onnx")
+        self.encoder = self._session("encoder.onnx", self.workers)  # a padded batch at once, on every thread
         self._decoders: dict[tuple[str, int], object] = {}
         self._vocoder(vocoder_meta, vocoder)
 
