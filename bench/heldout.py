@@ -10,9 +10,12 @@ TEXT = Path(__file__).parent / "text"
 FILES = {"ko": ("heldout_ko.txt", "article_ko.txt", "bulletins_ko.txt"), "en": ("heldout_en.txt", "bulletins_en.txt")}
 
 
-def heldout(lang: str) -> list[str]:
-    """Every held-out sentence of ``lang`` ("ko" or "en"), comment lines (``#``) and blanks dropped."""
-    lines = []
-    for name in FILES[lang]:
-        lines += (TEXT / name).read_text(encoding="utf-8").splitlines()
+def read_text_lines(name: str) -> list[str]:
+    """The lines of ``bench/text/<name>``, comment lines (``#``) and blanks dropped."""
+    lines = (TEXT / name).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def heldout(lang: str) -> list[str]:
+    """Every held-out sentence of ``lang`` ("ko" or "en")."""
+    return [line for name in FILES[lang] for line in read_text_lines(name)]

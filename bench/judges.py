@@ -124,10 +124,24 @@ def word_errors(truths: list[str], heard: list[str]) -> list[tuple[int, int]]:
     return counts
 
 
+def error_rate(counts: list[tuple[float, float]]) -> float:
+    """sum(errors) / sum(length) of per-sentence (errors, length): a WER over all words, or with
+    length 1 a mean of per-sentence CERs."""
+    return float(sum(e for e, _ in counts) / sum(n for _, n in counts))
+
+
 def word_error_rate(truths: list[str], heard: list[str]) -> float:
     """(S + D + I) / N over all sentences (:func:`word_errors`)."""
-    counts = np.array(word_errors(truths, heard))
-    return float(counts[:, 0].sum() / counts[:, 1].sum())
+    return error_rate(word_errors(truths, heard))
+
+
+def sentence_errors(lang: str, truths: list[str], heard: list[str]) -> list[tuple[float, float]]:
+    """Each sentence's (errors, length) as the language is judged: Korean, its capped CER with
+    length 1 (:func:`character_error_rates`); English, its word errors and words (:func:`word_errors`).
+    :func:`error_rate` of them is the CER or WER; :func:`paired_bootstrap` compares two systems'."""
+    if lang == "ko":
+        return [(rate, 1.0) for rate in character_error_rates(truths, heard)]
+    return word_errors(truths, heard)
 
 
 def paired_bootstrap(base: list[tuple[float, float]], other: list[tuple[float, float]], draws: int = 10000,

@@ -15,7 +15,7 @@ import argparse
 import random
 import statistics
 
-from heldout import TEXT
+from heldout import read_text_lines
 from report import publish
 from tts_diffusion.api import TTS
 
@@ -34,8 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     digits = "".join(random.Random(0).choice("123456789") for _ in range(400))
     texts = {"a 400-digit number read in English, no punctuation": digits,
-             "the held-out Korean article (20 sentences)": "\n".join(
-                 line for line in (TEXT / "article_ko.txt").read_text(encoding="utf-8").splitlines() if not line.startswith("#"))}
+             "the held-out Korean article (20 sentences)": "\n".join(read_text_lines("article_ko.txt"))}
     rows = []
     for runtime in args.runtimes.split(","):
         tts = TTS.from_pretrained(runtime=runtime)

@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
+from heldout import read_text_lines
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
-
-HERE = Path(__file__).parent
 
 
 def main() -> None:
@@ -30,8 +28,7 @@ def main() -> None:
     parser.add_argument("-o", "--output", "--out", dest="out")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    lines = (HERE / "text" / "article_ko.txt").read_text(encoding="utf-8").splitlines()
-    article = " ".join(line for line in lines if line and not line.startswith("#"))
+    article = " ".join(read_text_lines("article_ko.txt"))
     tts = TTS.from_pretrained(args.model)
     options = SynthesisOptions(seed=0)
     tts.synthesize("안녕하세요.", options)  # warm up

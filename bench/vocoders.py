@@ -102,16 +102,14 @@ class Judges:
         self.mos, self.threads, self.recognizers = DistillMOS(), threads, {}
 
     def __call__(self, group: Group, audios: list[np.ndarray], rate: int) -> dict:
-        from judges import Whisper, character_error_rates, word_errors
+        from judges import Whisper, error_rate, sentence_errors
 
         if group.lang not in self.recognizers:
             self.recognizers[group.lang] = Whisper(self.threads, size="base", language=group.lang)
         heard = [self.recognizers[group.lang](a, rate) for a in audios]
-        errors = ([(c, 1.0) for c in character_error_rates(group.texts, heard)] if group.lang == "ko"
-                  else word_errors(group.texts, heard))
-        counts = np.array(errors, dtype=float)
-        return {"mos": float(np.mean([self.mos(a, rate) for a in audios])), "errors": errors,
-                "error": float(counts[:, 0].sum() / counts[:, 1].sum())}
+        errors = sentence_errors(group.lang, group.texts, heard)
+        mos = float(np.mean([self.mos(a, rate) for a in audios]))
+        return {"mos": mos, "errors": errors, "error": error_rate(errors)}
 
 
 def verdicts(results: dict[tuple[str, str], dict], groups: list[Group], baseline: str, specs: list[str],

@@ -26,7 +26,7 @@ import soundfile as sf
 import torch
 
 from heldout import heldout
-from judges import DistillMOS, Whisper, character_error_rates, paired_bootstrap, word_errors
+from judges import DistillMOS, Whisper, error_rate, paired_bootstrap, sentence_errors
 from report import publish
 from tts_diffusion.api import TTS, SynthesisOptions
 from tts_diffusion.text import normalize
@@ -34,11 +34,6 @@ from tts_diffusion.text.pronunciation import standard_pronunciation
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "egs" / "synthetic"))
-
-
-def rate(counts: list[tuple[float, float]]) -> float:
-    """An error rate from per-sentence (errors, length): a WER, or a mean CER with length 1."""
-    return sum(e for e, _ in counts) / sum(n for _, n in counts)
 
 
 def teacher_audio(kokoro_voice: str, python: str, texts: list[str], folder: Path) -> list[tuple[np.ndarray, int]]:
@@ -100,9 +95,8 @@ def main() -> None:
         errors = []
         for k, recognizer in enumerate(recognizers.values()):
             heard = [recognizer(a, r) for a, r in audios]
-            counts = ([(c, 1.0) for c in character_error_rates(texts, heard)] if args.lang == "ko"
-                      else word_errors(texts, heard))
-            errors.append(rate(counts))
+            counts = sentence_errors(args.lang, texts, heard)
+            errors.append(error_rate(counts))
             if k == 0:
                 judged[label] = (scores, counts)
         rows.append(f"| {label} | {np.mean(scores):.2f} ± {np.std(scores):.2f} | "
@@ -115,7 +109,7 @@ def main() -> None:
         mos_low, mos_high = paired_bootstrap([(m, 1.0) for m in old_mos], [(m, 1.0) for m in new_mos])
         changes += (f"\n- {name} against the baseline: DistillMOS {np.mean(new_mos) - np.mean(old_mos):+.2f} (95% interval "
                     f"{mos_low:+.2f} to {mos_high:+.2f}), {next(iter(recognizers)).split(',')[0]} "
-                    f"{100 * (rate(new_errors) - rate(old_errors)):+.1f} points (95% interval {100 * low:+.1f} to {100 * high:+.1f}).")
+                    f"{100 * (error_rate(new_errors) - error_rate(old_errors)):+.1f} points (95% interval {100 * low:+.1f} to {100 * high:+.1f}).")
     language = {"ko": "Korean", "en": "English"}[args.lang]
     against = f" (baseline `{args.baseline}`)" if args.baseline else ""
     publish(f"{language} voices", f"Model `{args.model or 'bundled'}`{against}, vocoder `{args.vocoder or 'default'}`, "

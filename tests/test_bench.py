@@ -85,6 +85,10 @@ def test_word_error_rate_compares_spoken_forms():
     assert judges.word_error_rate(truth, ["the bus leaves at nine thirty PM from platform four"]) == 0.0
     assert judges.word_error_rate(truth, ["the bus leaves at 9:30 from platform 4"]) == 1 / 10  # "pm" deleted
     assert judges.word_error_rate(truth, [""]) == 1.0
+    # per sentence, as the paired bootstrap takes them: English (word errors, words), Korean (capped CER, 1)
+    assert judges.sentence_errors("en", truth * 2, ["the bus leaves at 9:30 from platform 4", ""]) == [(1, 10), (10, 10)]
+    assert judges.sentence_errors("ko", ["오늘 4도"], ["오늘 사 도"]) == [(0.0, 1.0)]
+    assert judges.error_rate([(1, 10), (10, 10)]) == 11 / 20 and judges.error_rate([(0.5, 1.0), (0.0, 1.0)]) == 0.25
 
 
 def test_korean_character_error_rate_compares_spoken_forms_and_caps_each_sentence():

@@ -126,9 +126,9 @@ def _onnx_ready() -> bool:
     """The bundled voice's ONNX form is in the cache and onnxruntime can run it."""
     import importlib.util
 
-    from .export.cache import cached_form
+    from .export.cache import is_cached
 
-    return importlib.util.find_spec("onnxruntime") is not None and (cached_form(BUNDLED) / "voice.json").is_file()
+    return importlib.util.find_spec("onnxruntime") is not None and is_cached(BUNDLED)
 
 
 @dataclass(frozen=True)

@@ -241,8 +241,8 @@ def mel_pseudo_inverse(config: MelConfig) -> np.ndarray:
     """M^+ of the filter bank M (:func:`mel_filters`), float64 (bins, n_mels): M^T (M M^T)^-1, which
     is the pseudo-inverse when M's rows are independent, as every filter with a band of its own
     makes them; a bank whose M M^T is near singular (condition over 1e8) takes the SVD's. The normal
-    equations cost ~1 ms; numpy's SVD-based pinv 10 ms alone and up to a second on a cold start
-    whose BLAS threads find the cores busy."""
+    equations solve an n_mels-square system where numpy's pinv takes an SVD on BLAS threads, slow on a
+    cold start with busy cores (docs/cold_start.md)."""
     m = mel_filters(config).astype(np.float64)
     gram = m @ m.T
     if np.linalg.cond(gram) > 1e8:

@@ -30,8 +30,22 @@ def cached_form(folder: Path) -> Path:
     """Where the exported folder of the voice in ``folder`` (its ``voice.safetensors``) with the
     default vocoder (the bundled Vocos beside it, ``../vocos``, and Griffin-Lim) is kept: named by a
     hash of all the weights and Griffin-Lim's iterations, so that a new version gets a new folder."""
-    weights = [w for w in (folder / "voice.safetensors", folder.parent / "vocos" / "generator.safetensors") if w.is_file()]
-    return cache_root() / f"{folder.name}-{_digest(tuple((w, w.stat().st_mtime_ns, w.stat().st_size) for w in weights))}"
+    weights = [w for w in (folder / "voice.safetensors", folder.parent / "vocos" / "generator.safetensors")
+               if w.is_file()]
+    stamps = tuple((w, w.stat().st_mtime_ns, w.stat().st_size) for w in weights)
+    return cache_root() / f"{folder.name}-{_digest(stamps)}"
+
+
+def is_cached(folder: Path) -> bool:
+    """Whether the ONNX form of the voice in ``folder`` is in the cache: an export's folder, its
+    ``voice.json`` inside, appears whole by one rename."""
+    return (cached_form(folder) / "voice.json").is_file()
+
+
+def _marker(folder: Path) -> Path:
+    """The file a background maker of ``folder``'s ONNX form holds while it works."""
+    form = cached_form(folder)
+    return form.with_name(form.name + ".making")
 
 
 @functools.lru_cache(maxsize=16)
@@ -47,7 +61,7 @@ def _digest(files: tuple[tuple[Path, int, int], ...]) -> str:
 def onnx_form(folder: Path) -> Path:
     """The cached ONNX form of the voice in ``folder`` (:func:`cached_form`), made if missing."""
     out = cached_form(folder)
-    if not (out / "voice.json").is_file():
+    if not is_cached(folder):
         try:
             from .onnx_graphs import export_onnx
         except ImportError:
@@ -91,10 +105,9 @@ def make_in_background(folder: Path) -> bool:
     no wait."""
     if os.environ.get("TTS_DIFFUSION_NO_BACKGROUND"):
         return False
-    form = cached_form(folder)
-    if importlib.util.find_spec("onnxruntime") is None or (form / "voice.json").is_file():
+    if importlib.util.find_spec("onnxruntime") is None or is_cached(folder):
         return False
-    marker = form.with_name(form.name + ".making")
+    marker = _marker(folder)
     marker.parent.mkdir(parents=True, exist_ok=True)
     try:
         if time.time() - marker.stat().st_mtime < MAKING_FOR:
@@ -106,8 +119,9 @@ def make_in_background(folder: Path) -> bool:
         os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return False
-    subprocess.Popen([sys.executable, "-m", "tts_diffusion.export.cache", "--nice", str(folder)], start_new_session=True,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.Popen([sys.executable, "-m", "tts_diffusion.export.cache", "--nice", str(folder)],
+                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
     return True
 
 
@@ -119,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..api import BUNDLED
 
-    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.export.cache", description="make the ONNX form of the bundled voice, or of the voice in FOLDER, now")
+    parser = argparse.ArgumentParser(prog="python -m tts_diffusion.export.cache", description="make the ONNX form "
+                                     "of the bundled voice, or of the voice in FOLDER, now")
     parser.add_argument("folder", nargs="?", type=Path, default=BUNDLED)
     parser.add_argument("--nice", action="store_true", help="at low priority (a background maker)")
     args = parser.parse_args(argv)
@@ -132,8 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if args.nice:
-            form = cached_form(args.folder)
-            form.with_name(form.name + ".making").unlink(missing_ok=True)
+            _marker(args.folder).unlink(missing_ok=True)
     return 0
 
 
