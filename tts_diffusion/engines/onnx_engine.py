@@ -62,7 +62,7 @@ class OnnxEngine:
         # its own (one run at a time keeps the thread pool). Figures: docs/runtimes.md.
         self.workers = threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sentences") if self.workers > 1 else None
-        self.encoder = self._session("encoder.onnx", self.workers)  # a padded batch at once, on every thread
+        self._encoders = {self.workers: self._session("encoder.onnx", self.workers)}  # see encode
         self._decoders: dict[tuple[str, int], object] = {}
         self._vocoder(vocoder_meta, vocoder)
 
@@ -137,10 +137,25 @@ class OnnxEngine:
 
     def encode(self, ids: np.ndarray, langs: np.ndarray, lengths: np.ndarray,
                speaker: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """A padded batch of token ids -> mu_x (batch, n_mels, tokens), log_w (batch, 1, tokens)."""
-        speakers = np.full(len(ids), speaker or 0, dtype=np.int64)
-        tokens = {"ids": ids, "langs": langs, "lengths": lengths, "speaker": speakers}
-        mu_x, log_w = self.encoder.run(None, self._inputs(self.encoder, tokens))
+        """A padded batch of token ids -> mu_x (batch, n_mels, tokens), log_w (batch, 1, tokens), zero
+        past each sentence's tokens. Each sentence is encoded alone at its own length, side by side one
+        a thread as the decoders run (faster than the padded batch on every thread: docs/runtimes.md);
+        a lone sentence on all of them."""
+        def run(i: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+            if threads not in self._encoders:
+                self._encoders[threads] = self._session("encoder.onnx", threads)
+            encoder, n = self._encoders[threads], int(lengths[i])
+            tokens = {"ids": ids[i:i + 1, :n], "langs": langs[i:i + 1, :n], "lengths": lengths[i:i + 1],
+                      "speaker": np.full(1, speaker or 0, dtype=np.int64)}
+            return encoder.run(None, self._inputs(encoder, tokens))
+
+        if len(ids) == 1:
+            return tuple(run(0, self.workers))
+        outputs = list(self._pool.map(run, range(len(ids))) if self._pool else map(run, range(len(ids))))
+        mu_x = np.zeros((len(ids), outputs[0][0].shape[1], ids.shape[1]), dtype=np.float32)
+        log_w = np.zeros((len(ids), 1, ids.shape[1]), dtype=np.float32)
+        for i, (m, w) in enumerate(outputs):
+            mu_x[i, :, :m.shape[2]], log_w[i, :, :w.shape[2]] = m[0], w[0]
         return mu_x, log_w
 
     def decode(self, priors: list, speaker: int | None, method: str, steps: int,
