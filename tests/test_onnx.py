@@ -328,8 +328,14 @@ def test_a_neural_vocoder_exports_with_the_voice(tiny_run, tmp_path):
     vocos_config = VocosConfig(dim=32, intermediate_dim=48, n_layers=2)
     save_file(Vocos(vocos_config).state_dict(), str(vocos / "generator.safetensors"))
     (vocos / "config.json").write_text(json.dumps({"architecture": "vocos", **dataclasses.asdict(vocos_config)}))
+    residual = tmp_path / "vocos_mel_residual"  # its magnitude a correction to the mel's: the pseudo-inverse in the graph
+    residual.mkdir()
+    residual_config = dataclasses.replace(vocos_config, magnitude="mel_residual")
+    save_file(Vocos(residual_config).state_dict(), str(residual / "generator.safetensors"))
+    (residual / "config.json").write_text(json.dumps({"architecture": "vocos", **dataclasses.asdict(residual_config)}))
     mel = torch.randn(1, 80, 40) - 4
-    for spec, tolerance in ((str(hifigan), 1e-4), (str(vocos), 1e-4), (f"{vocos}+griffinlim:4", 1e-3)):
+    for spec, tolerance in ((str(hifigan), 1e-4), (str(residual), 1e-4), (str(vocos), 1e-4),
+                            (f"{vocos}+griffinlim:4", 1e-3)):
         out = tmp_path / f"voice_{len(spec)}"
         assert export_main(["--onnx", str(tiny_run), str(out), "--decoders", "ode:2", "--vocoder", spec]) == 0
         expected = load_vocoder(spec)(mel).reshape(-1).detach().numpy()

@@ -485,6 +485,52 @@ def test_fine_tuning_starts_from_the_init_from_generator_with_new_discriminators
         initialize_from(GANVocoderTraining(smaller), "vocos", smaller)
 
 
+def test_a_mel_residual_vocos_corrects_the_mels_own_magnitude():
+    """log|S| = log max(M^+ e^mel, 1e-5) + the head's magnitude: on a predicted-magnitude Vocos's
+    weights it adds the mel's magnitude to that prediction; after start_magnitude_from_mel |S| is
+    Griffin-Lim's magnitude exactly, and the phase stays the source's throughout."""
+    from tts_diffusion.vocoder import GriffinLim
+    from tts_diffusion.vocoder.vocos import Vocos, VocosConfig
+
+    torch.manual_seed(0)
+    config = VocosConfig(dim=32, intermediate_dim=48, n_layers=2)
+    source, residual = Vocos(config), Vocos(dataclasses.replace(config, magnitude="mel_residual"))
+    residual.load_state_dict(source.state_dict())
+    mel = torch.randn(2, 80, 30) - 4
+    with torch.no_grad():
+        (log_magnitude, phase), (predicted, source_phase) = residual.spectrum(mel), source.spectrum(mel)
+        from_mel = GriffinLim(config.mel).magnitude(mel).clamp(min=1e-5)
+        assert torch.equal(phase, source_phase) and from_mel.min() < 1e-3 < from_mel.max()
+        assert torch.allclose(log_magnitude, predicted + from_mel.log(), atol=1e-4)
+        residual.start_magnitude_from_mel()
+        log_magnitude, phase = residual.spectrum(mel)
+        assert torch.allclose(log_magnitude.exp(), from_mel, rtol=1e-4) and torch.equal(phase, source_phase)
+    with pytest.raises(ValueError, match="unknown Vocos magnitude 'linear': choose predicted or mel_residual"):
+        Vocos(dataclasses.replace(config, magnitude="linear"))
+
+
+def test_a_mel_residual_fine_tune_starts_from_the_mel_magnitude_and_the_source_phase(monkeypatch):
+    from tts_diffusion.config import load_config
+    from tts_diffusion.training.vocoder import GANVocoderTraining, VocoderTrainConfig, initialize_from
+    from tts_diffusion.vocoder import GriffinLim
+
+    config = load_config(VocoderTrainConfig, ROOT / "recipes" / "vocos_cpu_finetune.yaml",
+                         ["vocos.magnitude=mel_residual"])
+    model = GANVocoderTraining(config)
+    initialize_from(model, "vocos", config)
+    mel = torch.randn(1, 80, 20) - 4
+    with torch.no_grad():
+        log_magnitude, phase = model.generator.spectrum(mel)
+        assert torch.equal(phase, load_vocoder("vocos").spectrum(mel)[1])
+        assert torch.allclose(log_magnitude.exp(), GriffinLim(MelConfig()).magnitude(mel).clamp(min=1e-5), rtol=1e-4)
+    trained = model.generator  # a mel_residual source is taken as it is: its correction kept
+    torch.nn.init.normal_(trained.head.weight, std=0.01)
+    monkeypatch.setattr("tts_diffusion.vocoder.load.load_vocoder", lambda spec, mel_config: trained)
+    again = GANVocoderTraining(config)
+    initialize_from(again, "a run of it", config)
+    assert all(torch.equal(v, trained.state_dict()[k]) for k, v in again.generator.state_dict().items())
+
+
 def test_fine_tuning_can_keep_the_discriminators_of_an_earlier_run(tmp_path):
     """init_discriminators_from: the critics of a run's checkpoint, the generator untouched; a file
     of other discriminators (another scale) or no file is one ConfigError."""

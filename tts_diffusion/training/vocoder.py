@@ -184,7 +184,8 @@ def generator_phase(model, batch, generator, shared):
 def initialize_from(model: GANVocoderTraining, spec: str, config: VocoderTrainConfig) -> None:
     """The generator starts from the weights of the vocoder ``spec`` (official weights, the bundled
     Vocos, a run); the discriminators start anew. A vocoder of another mel, architecture or size is
-    a ConfigError naming what differs."""
+    a ConfigError naming what differs. A ``mel_residual`` Vocos from a ``predicted`` one starts from
+    the mel's own magnitude and the source's phase (:meth:`~tts_diffusion.vocoder.vocos.Vocos.start_magnitude_from_mel`)."""
     from ..vocoder.load import load_vocoder
 
     source = load_vocoder(spec, generator_config(config).mel_config())
@@ -194,6 +195,8 @@ def initialize_from(model: GANVocoderTraining, spec: str, config: VocoderTrainCo
         detail = str(err).strip().splitlines()[-1].strip()
         raise ConfigError(f"init_from {spec}: its weights do not fit the recipe's {config.architecture} generator "
                           f"({detail[:160]})") from None
+    if isinstance(source, Vocos) and (source.config.magnitude, config.vocos.magnitude) == ("predicted", "mel_residual"):
+        model.generator.start_magnitude_from_mel()
 
 
 @torch.no_grad()

@@ -6,6 +6,11 @@ frame, the STFT's log-magnitude and phase; an inverse STFT makes the waveform:
     h = LayerNorm(Conv7(mel)); h <- h + gamma * W2 GELU(W1 LN(DWConv7(h)))   (n_layers ConvNeXt blocks)
     [log|S|, phi] = Linear(LN(h));  S = min(exp(log|S|), 100) e^{i phi};  audio = ISTFT(S)
 
+With ``magnitude: mel_residual`` the head predicts a correction to the magnitude the mel itself
+gives, log|S| = log max(M^+ e^mel, 1e-5) + Linear(LN(h))_mag (M^+ the filter bank's
+pseudo-inverse, as Griffin-Lim's): a voice the vocoder never heard starts from its own mel's
+magnitude, where the predicted one fell short on unseen voices (docs/vocoders.md).
+
 The inverse STFT is trimmed by (n_fft - hop) / 2 samples at each end ("same" padding), so T frames
 give T * hop samples, as our mel's frames do. Loads the official ``charactr/vocos-mel-24khz``
 checkpoint (``config.yaml`` + ``pytorch_model.bin``, converted by :func:`from_official`).
@@ -13,16 +18,18 @@ checkpoint (``config.yaml`` + ``pytorch_model.bin``, converted by :func:`from_of
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..audio import MelConfig
+from ..audio import MelConfig, mel_pseudo_inverse
 from .base import MelVocoder
 
 ARCHITECTURE = "vocos"
+MAGNITUDES = ("predicted", "mel_residual")
 
 
 @dataclass
@@ -30,6 +37,7 @@ class VocosConfig:
     dim: int = 512
     intermediate_dim: int = 1536
     n_layers: int = 8
+    magnitude: str = "predicted"  # or "mel_residual": a correction to the mel's pseudo-inverse magnitude
     mel: MelConfig = field(default_factory=MelConfig)  # the mel it reads; its n_fft and hop are the iSTFT's
 
     def mel_config(self) -> MelConfig:
@@ -71,8 +79,13 @@ class Vocos(MelVocoder):
 
     def __init__(self, config: VocosConfig = VocosConfig()):
         super().__init__()
+        if config.magnitude not in MAGNITUDES:
+            raise ValueError(f"unknown Vocos magnitude {config.magnitude!r}: choose {' or '.join(MAGNITUDES)}")
         self.config, self.mel_config = config, config.mel
         mel = config.mel
+        if config.magnitude == "mel_residual":
+            inverse = torch.from_numpy(mel_pseudo_inverse(mel)).float()
+            self.register_buffer("inverse_basis", inverse, persistent=False)
         self.embed = nn.Conv1d(mel.n_mels, config.dim, 7, padding=3)
         self.norm = nn.LayerNorm(config.dim, eps=1e-6)
         self.blocks = nn.ModuleList(ConvNeXtBlock(config.dim, config.intermediate_dim, 1 / config.n_layers)
@@ -91,7 +104,19 @@ class Vocos(MelVocoder):
         for block in self.blocks:
             x = block(x)
         log_magnitude, phase = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2).chunk(2, dim=1)
+        if self.config.magnitude == "mel_residual":
+            floor = math.log(self.mel_config.log_floor)
+            from_mel = self.inverse_basis @ mel.clamp(floor, 5.0).exp()  # the range real log-mels span
+            log_magnitude = log_magnitude + from_mel.clamp(min=1e-5).log()
         return log_magnitude, phase
+
+    def start_magnitude_from_mel(self) -> None:
+        """Zero the head's magnitude half: log|S| is the mel's own until training corrects it (a
+        ``mel_residual`` Vocos fine-tuned from a ``predicted`` one, whose head gave log|S| itself)."""
+        bins = self.mel_config.n_fft // 2 + 1
+        with torch.no_grad():
+            self.head.weight[:bins].zero_()
+            self.head.bias[:bins].zero_()
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         squeeze = mel.dim() == 2
