@@ -4,10 +4,12 @@ import hashlib
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 
 import pytest
 import soundfile as sf
@@ -140,6 +142,27 @@ def test_espeak_corpus_is_deterministic_and_resumable(tmp_path):
         subprocess.run(["espeak-ng", "-v", "ko" if uid.startswith("ko") else "en-us", "-w", str(fresh), read],
                        check=True, capture_output=True)
         assert (tmp_path / "a" / "wavs" / f"{uid}.wav").read_bytes() == fresh.read_bytes(), spoken
+
+
+def test_a_stopped_builder_lists_what_it_made_and_leaves_no_partial_file(tmp_path):
+    """SIGTERM (as a session's end sends): the builder finishes the utterance in the making, writes the
+    filelists of what exists, exits 130; run again, it goes on from there."""
+    out = tmp_path / "corpus"
+    args = [sys.executable, str(ROOT / "egs" / "synthetic" / "build_corpus.py"), "--out", str(out), "--lang", "ko",
+            "--max-utts", "400", "--n-val", "2", "--jobs", "1", "--cache", str(ROOT / "data" / "cache")]
+    builder = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list((out / "wavs").glob("ko_*.wav"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    builder.send_signal(signal.SIGTERM)
+    stdout, stderr = builder.communicate(timeout=60)
+    assert builder.returncode == 130 and "the same command goes on from there" in stderr, stderr[-500:]
+    made = sorted(p.name for p in (out / "wavs").iterdir())
+    assert 20 <= len(made) < 400 and not [n for n in made if n.startswith(".")]  # no temporary file left
+    listed = [line.split("|")[0] for name in ("train.txt", "val.txt") for line in (out / name).read_text().splitlines()]
+    assert len(listed) >= 16 and all((out / path).is_file() for path in listed) and set(listed) <= {f"wavs/{n}" for n in made}
+    again = subprocess.run([*args[:7], str(len(made)), *args[8:]], capture_output=True, text=True)
+    assert again.returncode == 0 and len((out / "metadata.csv").read_text().splitlines()) == len(made), again.stderr
 
 
 def test_templated_sentences_are_distinct_deterministic_and_fully_spoken():

@@ -10,7 +10,8 @@ Each sentence is normalized by our front end first and the teacher reads the spo
 transcript and the audio agree on every number; for Korean, the teacher reads the standard
 pronunciation (표준 발음법) of the spoken form, so the audio says what our front end will say.
 Parallel, deterministic (same sentences, same order, same audio), resumable (a wav that exists is
-not made again; each is written to a temporary file and renamed). Writes ``metadata.csv``
+not made again; each is written to a temporary file and renamed; Ctrl-C or SIGTERM stops it after
+the utterances in the making, with the filelists of what is made, exit status 130). Writes ``metadata.csv``
 (``id|written|spoken``), ``wavs/``, ``train.txt`` / ``val.txt`` filelists (with the speaker
 column) and a README with the sources, the teacher and its license.
 """
@@ -21,6 +22,7 @@ import argparse
 import hashlib
 import os
 import random
+import signal
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -146,21 +148,25 @@ def main(argv: list[str] | None = None) -> int:
             teacher.synthesize(uid[:2], teacher_text(uid[:2], spoken), path)
         return sf.info(str(path)).duration
 
-    kept, seconds = [], 0.0
+    kept, seconds, stopped = [], 0.0, False
     chunk = 16 * max(1, args.jobs)
     progress = tqdm(total=len(items), unit="utt", desc=teacher.name)
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    signal.signal(signal.SIGTERM, stop)
     try:
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for start in range(0, len(items), chunk):
-                batch = items[start:start + chunk]
-                for item, duration in zip(batch, pool.map(make, batch)):
-                    if args.hours is None or seconds < args.hours * 3600:
-                        kept.append(item)
-                        seconds += duration
-                progress.update(len(batch))
-                if args.hours is not None and seconds >= args.hours * 3600:
-                    break
+        for start in range(0, len(items), chunk):
+            batch = items[start:start + chunk]
+            for item, duration in zip(batch, pool.map(make, batch)):
+                if args.hours is None or seconds < args.hours * 3600:
+                    kept.append(item)
+                    seconds += duration
+                progress.update(1)
+            if args.hours is not None and seconds >= args.hours * 3600:
+                break
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what is made is kept, written whole, and listed below
+        stopped = True
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the utterances in the making finish (whole files)
         teacher.close()
         progress.close()
 
@@ -174,7 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         speaker=", ".join(speakers[l] for l in languages), license=teacher.license,
         args=" ".join(argv if argv is not None else sys.argv[1:]), count=len(kept), hours=seconds / 3600))
     print(f"{len(kept)} utterances, {seconds / 3600:.2f} h in {args.out} (train {len(train)}, val {len(val)})")
+    if stopped:
+        print("stopped before the end: the filelists list what is made; the same command goes on from there",
+              file=sys.stderr)
+        return 130
     return 0
+
+
+def stop(signum, frame) -> None:
+    """SIGTERM as Ctrl-C: the builder stops after the utterances in the making and lists what it has."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
