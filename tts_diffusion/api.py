@@ -122,6 +122,12 @@ class Synthesis:
                    max(c.nfe for c in chunks), timeline.sentences, timeline.words, timeline.phonemes)
 
 
+def auto_picks_onnx_for(spec, vocoder: str | None, device: str) -> bool:
+    """Whether ``runtime="auto"`` runs this through onnxruntime once the ONNX form is cached: the
+    bundled voice, its default vocoder, on the CPU."""
+    return spec is None and vocoder is None and device == "cpu"
+
+
 def _onnx_ready() -> bool:
     """The bundled voice's ONNX form is in the cache and onnxruntime can run it."""
     import importlib.util
@@ -173,7 +179,7 @@ class TTS:
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r}: choose {', '.join(RUNTIMES)}")
         if runtime == "auto":
-            runtime = "onnx" if spec is None and vocoder is None and device == "cpu" and _onnx_ready() else "torch"
+            runtime = "onnx" if auto_picks_onnx_for(spec, vocoder, device) and _onnx_ready() else "torch"
         if runtime == "onnx" and not is_onnx_voice(spec):
             if spec is not None:
                 raise ValueError(f"the onnx runtime takes the bundled voice or an exported folder: export {spec} "

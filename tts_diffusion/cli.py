@@ -199,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.output}: {seconds:.2f} s of audio in {speaking:.2f} s (real-time factor "
               f"{speaking / seconds:.2f}; {nfe} score evaluations a sentence; the model loaded in "
               f"{loaded - started:.2f} s)", file=sys.stderr)
-    if args.runtime == "auto" and args.model is None and args.vocoder is None and args.device == "cpu":
-        from .api import BUNDLED
+    from .api import BUNDLED, auto_picks_onnx_for
+
+    if args.runtime == "auto" and auto_picks_onnx_for(args.model, args.vocoder, args.device):
         from .export.cache import make_in_background
 
         if make_in_background(BUNDLED) and not args.quiet:  # spoken through torch: the next start is faster
