@@ -96,6 +96,21 @@ def test_inference_imports_nothing_of_training():
     assert result.stdout.split() == []
 
 
+@pytest.mark.parametrize("vocoder", [None, "vocos", "griffinlim"])
+def test_loading_on_the_torch_engine_compiles_nothing(vocoder):
+    """The size check builds each network on the meta device first (model_size.build_within); that
+    build draws no initial values and makes its buffers in numpy, because torch's meta kernels for
+    them import torch._dynamo: ~1 s of a cold start. A fresh process loads and speaks without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from tts_diffusion.api import TTS; "
+            f"TTS.from_pretrained(None, vocoder={vocoder!r}, runtime='torch').synthesize('안녕하세요.', steps=2); "
+            "print('torch._dynamo' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.split() == ["False"], result.stderr[-500:]
+
+
 def test_the_torch_path_inverts_with_the_numpy_griffin_lim_on_cpu(tiny_run):
     """On CPU the Griffin-Lim module runs numpy's (faster than through torch.stft), with the spec's
     iterations, each mel of a batch on its own."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 # The largest network we build from a file: ~268 M float32 parameters. Our largest recipe
 # (recipes/ljspeech.yaml, Grad-TTS size) is ~15 M; a public HiFi-GAN V1 ~14 M.
@@ -26,9 +27,25 @@ def network_bytes(module: torch.nn.Module) -> int:
     return sum(t.numel() * t.element_size() for t in tensors)
 
 
+class _ShapesOnly(TorchFunctionMode):
+    """Initializers draw nothing on the meta device (its tensors hold no values): skip them. Drawn
+    there, torch routes them through its reference kernels, which import torch._dynamo: ~1 s of a
+    cold start on the torch engine, for nothing."""
+
+    INITIALIZERS = {"normal_", "uniform_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_",
+                    "xavier_normal_", "orthogonal_", "constant_", "fill_", "zero_", "zeros_", "ones_"}
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        target = args[0] if args else kwargs.get("tensor")  # nn.init passes it by name
+        if getattr(func, "__name__", "") in self.INITIALIZERS and isinstance(target, torch.Tensor) and target.is_meta:
+            return target
+        return func(*args, **kwargs)
+
+
 def build_within(build: Callable[[], Module], what: str, limit: int = MAX_BYTES) -> Module:
     """``build()``, once its size on the meta device is within ``limit`` bytes; else ValueError."""
-    with torch.device("meta"):
+    with torch.device("meta"), _ShapesOnly():
         size = network_bytes(build())
     if size > limit:
         raise ValueError(f"{what} would need {size / 2**30:,.1f} GiB of weights, more than the "

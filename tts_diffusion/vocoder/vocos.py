@@ -26,6 +26,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..audio import MelConfig, mel_pseudo_inverse
+from ..dsp import hann_window
 from .base import MelVocoder
 
 ARCHITECTURE = "vocos"
@@ -37,8 +38,8 @@ class VocosConfig:
     dim: int = 512
     intermediate_dim: int = 1536
     n_layers: int = 8
-    magnitude: str = "predicted"  # or "mel_residual": a correction to the mel's pseudo-inverse magnitude
     mel: MelConfig = field(default_factory=MelConfig)  # the mel it reads; its n_fft and hop are the iSTFT's
+    magnitude: str = "predicted"  # or "mel_residual": a correction to the mel's pseudo-inverse magnitude
 
     def mel_config(self) -> MelConfig:
         return self.mel
@@ -92,7 +93,9 @@ class Vocos(MelVocoder):
                                     for _ in range(config.n_layers))
         self.final_norm = nn.LayerNorm(config.dim, eps=1e-6)
         self.head = nn.Linear(config.dim, mel.n_fft + 2)
-        self.register_buffer("window", torch.hann_window(mel.n_fft), persistent=False)
+        # numpy's window (the same periodic Hann): torch's factories, run on the meta device by
+        # model_size.build_within, import torch._dynamo (~1 s of a cold start)
+        self.register_buffer("window", torch.from_numpy(hann_window(mel.n_fft, mel.n_fft)).float(), persistent=False)
         for module in self.modules():
             if isinstance(module, (nn.Conv1d, nn.Linear)):
                 nn.init.trunc_normal_(module.weight, std=0.02)
@@ -151,7 +154,7 @@ def from_official(config: dict, state: dict[str, torch.Tensor]) -> tuple[VocosCo
                     center=f.get("padding", "center") == "center", mel_scale=mel_scale, log_floor=1e-7)
     if (head.get("n_fft"), head.get("hop_length")) != (mel.n_fft, mel.hop_length):
         raise ValueError("the iSTFT head's n_fft and hop must be the mel's")
-    ours = VocosConfig(int(backbone["dim"]), int(backbone["intermediate_dim"]), int(backbone["num_layers"]), mel)
+    ours = VocosConfig(int(backbone["dim"]), int(backbone["intermediate_dim"]), int(backbone["num_layers"]), mel=mel)
     converted = {}
     for key, value in state.items():
         if key.startswith(("feature_extractor.", "head.istft.")):
